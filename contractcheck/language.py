@@ -6,12 +6,72 @@ import re
 
 _WORD = re.compile(r"[a-zåäöéü]+")
 _EN = frozenset(
-    "the of and to in is that for be shall by with as on or this any not are such which from its "
-    "will under all contract supplier agreement party parties".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "be",
+        "shall",
+        "by",
+        "with",
+        "as",
+        "on",
+        "or",
+        "this",
+        "any",
+        "not",
+        "are",
+        "such",
+        "which",
+        "from",
+        "its",
+        "will",
+        "under",
+        "all",
+        "contract",
+        "supplier",
+        "agreement",
+        "party",
+        "parties",
+    ]
 )
 _SV = frozenset(
-    "och att det som för på är av med till den har inte ett ska skall enligt eller vid om från "
-    "avtal leverantören beställaren part parterna detta denna samt".split()
+    [
+        "och",
+        "att",
+        "det",
+        "som",
+        "för",
+        "på",
+        "är",
+        "av",
+        "med",
+        "till",
+        "den",
+        "har",
+        "inte",
+        "ett",
+        "ska",
+        "skall",
+        "enligt",
+        "eller",
+        "vid",
+        "om",
+        "från",
+        "avtal",
+        "leverantören",
+        "beställaren",
+        "part",
+        "parterna",
+        "detta",
+        "denna",
+        "samt",
+    ]
 )
 
 

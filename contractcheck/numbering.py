@@ -10,15 +10,23 @@ _ROMAN = r"(?:x{0,3})(?:ix|iv|v?i{0,3})"
 # Order matters: the first pattern that matches wins.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # Annex / Schedule / Appendix / Exhibit / Bilaga 2 — may carry a title after a dash or colon
-    ("annex", re.compile(
-        r"^(?P<word>annex|schedule|appendix|exhibit|attachment|bilaga|bilagor)\s+"
-        r"(?P<num>\d{1,3}[a-z]?|[A-Z]{1,2}\b|" + _ROMAN.upper() + r"\b)(?P<sep>[.:)\-–—]?)\s*",
-        re.IGNORECASE)),
+    (
+        "annex",
+        re.compile(
+            r"^(?P<word>annex|schedule|appendix|exhibit|attachment|bilaga|bilagor)\s+"
+            r"(?P<num>\d{1,3}[a-z]?|[A-Z]{1,2}\b|" + _ROMAN.upper() + r"\b)(?P<sep>[.:)\-–—]?)\s*",
+            re.IGNORECASE,
+        ),
+    ),
     # Article 5 / Artikel 5 / Clause 7 / Section 7 / Punkt 4.2 / Paragraf 3
-    ("word", re.compile(
-        r"^(?P<word>article|artikel|art\.|clause|section|sektion|punkt|paragraph|paragraf|kapitel|chapter|part|del)"
-        r"\s+(?P<num>\d{1,3}(?:\.\d{1,3}){0,3}[a-z]?|[IVXLC]{1,6}\b)(?P<sep>[.:)\-–—]?)\s*",
-        re.IGNORECASE)),
+    (
+        "word",
+        re.compile(
+            r"^(?P<word>article|artikel|art\.|clause|section|sektion|punkt|paragraph|paragraf|kapitel|chapter|part|del)"
+            r"\s+(?P<num>\d{1,3}(?:\.\d{1,3}){0,3}[a-z]?|[IVXLC]{1,6}\b)(?P<sep>[.:)\-–—]?)\s*",
+            re.IGNORECASE,
+        ),
+    ),
     # § 4 / §4 / §§ 4
     ("section_sign", re.compile(r"^§{1,2}\s?(?P<num>\d{1,3}[a-z]?)(?P<sep>[.:)]?)\s*")),
     # 4 § (Swedish statute style)
@@ -26,8 +34,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 1 / 1. / 1.1 / 1.1.1 / 12.3.4. — decimal outline numbers
     ("decimal", re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3}){0,5})(?P<sep>\.?\)?)(?=\s|$)\s*")),
     # (a) / a) / (i) / i) / (1) / 1)
-    ("paren", re.compile(r"^(?P<open>\()?(?P<num>\d{1,2}|[a-z]{1,2}|" + _ROMAN + r")(?P<sep>\))\s*",
-                         re.IGNORECASE)),
+    (
+        "paren",
+        # single letters, doubled letters "(aa)" and romans; never "(OA)" or "(EU)"
+        re.compile(
+            r"^(?P<open>\()?(?P<num>\d{1,2}|(?P<l>[a-zA-Z])(?P=l)?|" + _ROMAN + "|" + _ROMAN.upper() + r")"
+            r"(?P<sep>\))(?:\s+|$)"
+        ),
+    ),
     # A. / B. (upper-case letter outline)
     ("letter", re.compile(r"^(?P<num>[A-Z])(?P<sep>\.)\s+(?=\S)")),
 ]
@@ -58,7 +72,7 @@ def parse_number(line: str) -> Number | None:
             continue
         num = m.group("num")
         sep = m.group("sep") or ""
-        rest = s[m.end():]
+        rest = s[m.end() :]
         if style == "decimal" and not _plausible_decimal(num, sep, rest):
             continue
         if style == "paren" and not m.group("open") and not sep:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from ..errors import LoadError
@@ -25,7 +26,10 @@ def read_source(source: str | os.PathLike[str] | bytes, limits: Limits) -> tuple
     try:
         if path.is_dir():
             raise LoadError("is a directory, not a document", code="is_directory", path=name)
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError("not a regular file (device, pipe or socket)", code="unreadable", path=name)
+        size = st.st_size
         if size > limits.max_file_bytes:
             raise LoadError(
                 f"file too large ({size // 2**20} MiB; limit {limits.max_file_bytes // 2**20} MiB)",
@@ -107,5 +111,3 @@ def _reader(fmt: str):
     else:
         from .text import read
     return read
-
-

@@ -37,7 +37,9 @@ def _sniff_zip(data: bytes) -> str:
             names = set(zf.namelist())
             mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
-        raise LoadError(f"corrupt zip container ({exc}); if this is a DOCX, re-save it", code="corrupt") from exc
+        raise LoadError(
+            f"corrupt zip container ({exc}); if this is a DOCX, re-save it", code="corrupt"
+        ) from exc
     if "word/document.xml" in names:
         return "docx"
     if b"opendocument" in mimetype:

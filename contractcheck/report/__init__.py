@@ -1,0 +1,1 @@
+"""Render: one module per output format, all fed from the same objects."""
