@@ -79,9 +79,18 @@ def parse_number(line: str) -> Number | None:
             continue
         if style == "section_sign_after" and rest[:1].isdigit():
             continue
+        title = rest.strip().lstrip(".:-–—").strip()
+        if (
+            style == "word"
+            and title
+            and not (title[0].isupper() or title[0] in "\"“'‘(" and title[1:2].isupper())
+        ):
+            continue  # "Section 12 of the Act applies": a reference that wrapped to a line start
+        if style == "annex" and re.match(r"\.\d", s[m.start("num") + len(num) :]):
+            return None  # "EXHIBIT 10.17": a filing's exhibit index, not an annex of the contract
         word = m.groupdict().get("word")
         label = _label(style, num, word, m.group("open") if style == "paren" else None)
-        return Number(style, label, num, word, rest.strip().lstrip(".:-–—").strip(), bool(sep))
+        return Number(style, label, num, word, title, bool(sep))
     return None
 
 

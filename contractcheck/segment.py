@@ -45,6 +45,7 @@ class _Open:
     num: str | None
     clause: Clause
     blocks: list[Block] = field(default_factory=list)
+    parent: _Open | None = None
 
 
 def segment(doc: Document) -> list[Clause]:
@@ -61,6 +62,8 @@ class _Segmenter:
         self.in_recitals = False
         self.last_top: int | None = None  # the last top-level outline number seen
         self.prev: Block | None = None
+        self.absorbed: Block | None = None
+        self.last_of: dict[str, _Open] = {}  # the latest clause of each numbering family
         self.next: Block | None = None
 
     # --- driving -----------------------------------------------------------------------------
@@ -82,8 +85,14 @@ class _Segmenter:
                 return True
         return False
 
+    def _title_below(self, block: Block) -> bool:
+        return block.kind != "table" and self._number_of(block) is None and _looks_like_heading(block, block)
+
     def _feed(self, block: Block, nxt: Block | None) -> None:
         self.next = nxt
+        if block is self.absorbed:  # already taken as the heading of the clause above
+            self._append(block)
+            return
         if block.kind == "footnote":
             if self.current is None or self.current.clause.heading != "Footnotes":
                 self._start_unnumbered(block, heading="Footnotes", operative=True, with_text=False)
@@ -108,9 +117,22 @@ class _Segmenter:
             self._start_unnumbered(block, heading=None, operative=False)
             return
         if block.kind == "heading" or _looks_like_heading(block, nxt):
-            self._start_heading(block)
+            caps = block.text.isupper() and sum(c.isalpha() for c in block.text) >= 4
+            strong = block.level is not None or caps
+            if strong or not any(o.family not in ("annex", "heading") for o in self.stack):
+                self._start_heading(block)
+            else:  # a sub-heading inside a numbered clause ("Year 1: [***]", a bold run-in title)
+                self._start_subheading(block)
             return
         self._append(block)
+
+    def _start_subheading(self, block: Block) -> None:
+        self._close_unnumbered()
+        parent = self.stack[-1]
+        clause = self._new_clause(
+            None, parent.clause.ref, block.text, block, parent.clause, self._operative(block.text, parent)
+        )
+        self.current = _Open("unnumbered", 99, None, clause, [block])
 
     def _number_of(self, block: Block) -> Number | None:
         number = self._parse_block_number(block)
@@ -136,15 +158,19 @@ class _Segmenter:
         heading = None
         if block.kind == "heading" or _heading_like(number.rest):
             heading = number.rest or None
+        elif not number.rest and self.next is not None and self._title_below(self.next):
+            heading = self.next.text  # "ARTICLE II" over "NATURAL GAS TRANSPORTATION SERVICE"
+            self.absorbed = self.next
         else:
             run_in = _RUN_IN_HEADING.match(number.rest)
             heading = run_in.group(1) if run_in and _title_like(run_in.group(1)) else None
         if family == "annex":
             self.in_recitals = False
             self.last_top = None
+            self.last_of.clear()
             self._pop_to(lambda o: False)
         elif family != "heading":
-            self._pop_for(family, depth)
+            self._pop_for(family, depth, number.num)
         parent = self.stack[-1] if self.stack else None
         ref = self._ref(number, family, parent)
         operative = self._operative(heading, parent) and not (
@@ -191,8 +217,9 @@ class _Segmenter:
     ) -> None:
         self._close_unnumbered()
         clause = self._new_clause(label, ref, heading, block, parent.clause if parent else None, operative)
-        entry = _Open(family, depth, num, clause, [block])
+        entry = _Open(family, depth, num, clause, [block], parent)
         self.stack.append(entry)
+        self.last_of[family] = entry
         self.current = entry
 
     def _new_clause(
@@ -227,8 +254,18 @@ class _Segmenter:
         self.current.blocks.append(block)
 
     # --- closing -----------------------------------------------------------------------------
-    def _pop_for(self, family: str, depth: int) -> None:
+    def _pop_for(self, family: str, depth: int, num: str) -> None:
         """Close clauses until the top of the stack can be the parent of (family, depth)."""
+        last = self.last_of.get(family)
+        if last is not None and last.depth == depth and _is_successor(last.num, num):
+            # "2.2" after "2.1", "(c)" after "(b)": a sibling, whatever opened in between
+            if any(o is last for o in self.stack):
+                self._pop_to(lambda o: o is last)
+                self._close(self.stack.pop())
+                return
+            if last.parent is None or any(o is last.parent for o in self.stack):
+                self._pop_to(lambda o: o is last.parent)
+                return
         while self.stack:
             top = self.stack[-1]
             if top.family == family:
@@ -354,6 +391,31 @@ class _Segmenter:
         if parent is not None and not parent.clause.operative:
             return False
         return not self.in_recitals
+
+
+def _is_successor(prev: str | None, num: str) -> bool:
+    """Whether `num` is the number after `prev` at the same level: 2.1→2.2, b→c, iv→v, 9→10."""
+    if prev is None:
+        return False
+    if "." in prev or "." in num:
+        a, b = prev.split("."), num.split(".")
+        return len(a) == len(b) and a[:-1] == b[:-1] and _is_successor(a[-1], b[-1])
+    if prev.isdigit() and num.isdigit():
+        return int(num) == int(prev) + 1
+    if _ROMAN_RE.match(prev) and _ROMAN_RE.match(num) and (len(prev) > 1 or len(num) > 1):
+        return _roman_value(num) == _roman_value(prev) + 1
+    if len(prev) == 1 and len(num) == 1 and prev.isalpha() and num.isalpha():
+        return ord(num.lower()) == ord(prev.lower()) + 1 and prev.islower() == num.islower()
+    return False
+
+
+def _roman_value(text: str) -> int:
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+    total = 0
+    digits = [values[c] for c in text.lower()]
+    for i, v in enumerate(digits):
+        total += -v if i + 1 < len(digits) and digits[i + 1] > v else v
+    return total
 
 
 def _rank(family: str) -> int:
