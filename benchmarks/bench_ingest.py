@@ -174,8 +174,10 @@ def main() -> int:
 
     t0 = time.perf_counter()
     pdf_path = build_pdf(args.pages)
-    print(f"test PDF: {pdf_path.relative_to(ROOT)} ({pdf_path.stat().st_size / 2**20:.1f} MiB, "
-          f"ready in {time.perf_counter() - t0:.1f} s)")
+    print(
+        f"test PDF: {pdf_path.relative_to(ROOT)} ({pdf_path.stat().st_size / 2**20:.1f} MiB, "
+        f"ready in {time.perf_counter() - t0:.1f} s)"
+    )
 
     segment = segment_available()
     if not segment:
@@ -191,12 +193,24 @@ def main() -> int:
     rows = [
         ("pages", f"{pages}", "", ""),
         ("raw pypdfium2 get_text_range", f"{raw_s:.3f} s ({pages / raw_s:.0f} pages/s)", "", ""),
-        (f"ours load(segment={segment})", f"{ours_s:.3f} s ({pages / ours_s:.0f} pages/s)",
-         f">= {TARGET_PPS:.0f} pages/s", _ok(pages / ours_s >= TARGET_PPS)),
-        ("ratio ours/raw", f"{ours_s / raw_s:.2f}x", f"<= {TARGET_RATIO:.0f}x",
-         _ok(ours_s / raw_s <= TARGET_RATIO)),
-        ("peak RSS (fresh process)", f"{rss_mb:.0f} MB (after imports {base_mb:.0f} MB)",
-         f"<= {TARGET_RSS_MB:.0f} MB", _ok(rss_mb <= TARGET_RSS_MB)),
+        (
+            f"ours load(segment={segment})",
+            f"{ours_s:.3f} s ({pages / ours_s:.0f} pages/s)",
+            f">= {TARGET_PPS:.0f} pages/s",
+            _ok(pages / ours_s >= TARGET_PPS),
+        ),
+        (
+            "ratio ours/raw",
+            f"{ours_s / raw_s:.2f}x",
+            f"<= {TARGET_RATIO:.0f}x",
+            _ok(ours_s / raw_s <= TARGET_RATIO),
+        ),
+        (
+            "peak RSS (fresh process)",
+            f"{rss_mb:.0f} MB (after imports {base_mb:.0f} MB)",
+            f"<= {TARGET_RSS_MB:.0f} MB",
+            _ok(rss_mb <= TARGET_RSS_MB),
+        ),
         ("blocks / clauses", f"{len(doc.blocks)} / {len(doc.clauses)}", "", ""),
     ]
 
@@ -209,8 +223,14 @@ def main() -> int:
         except Exception as exc:  # noqa: BLE001 - report, do not crash the benchmark
             rows.append(("DOCX load", f"failed: {type(exc).__name__}: {exc}", "", ""))
         else:
-            rows.append(("DOCX load", f"{docx_s:.3f} s ({len(ddoc.blocks)} blocks)",
-                         f"<= {TARGET_DOCX_S:.0f} s", _ok(docx_s <= TARGET_DOCX_S)))
+            rows.append(
+                (
+                    "DOCX load",
+                    f"{docx_s:.3f} s ({len(ddoc.blocks)} blocks)",
+                    f"<= {TARGET_DOCX_S:.0f} s",
+                    _ok(docx_s <= TARGET_DOCX_S),
+                )
+            )
 
     print(f"median of {args.runs} runs")
     w0 = max(len(r[0]) for r in rows)

@@ -116,9 +116,10 @@ class _Segmenter:
             self.in_recitals = True
             self._start_unnumbered(block, heading=None, operative=False)
             return
-        if block.kind == "heading" or _looks_like_heading(block, nxt):
+        list_item = block.kind != "heading" and block.level is not None  # a bulleted Word list item
+        if block.kind == "heading" or not list_item and _looks_like_heading(block, nxt):
             caps = block.text.isupper() and sum(c.isalpha() for c in block.text) >= 4
-            strong = block.level is not None or caps
+            strong = (block.kind == "heading" and block.level is not None) or caps
             if strong or not any(o.family not in ("annex", "heading") for o in self.stack):
                 self._start_heading(block)
             else:  # a sub-heading inside a numbered clause ("Year 1: [***]", a bold run-in title)
