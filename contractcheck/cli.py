@@ -8,7 +8,7 @@ import traceback
 import click
 
 from . import __version__
-from .errors import EXIT_ERROR, EXIT_OK, ContractcheckError, LoadError
+from .errors import EXIT_ERROR, EXIT_GAPS, EXIT_OK, ContractcheckError, LoadError
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -55,6 +55,224 @@ def extract(files: tuple[str, ...], fmt: str, output: str | None, lang: str, deb
     rendered = render_json(outcomes) if fmt == "json" else render_text(outcomes)
     _emit(rendered, output)
     sys.exit(EXIT_ERROR if any(o.error for o in outcomes) else EXIT_OK)
+
+
+def _split_ids(values: tuple[str, ...]) -> list[str]:
+    return [i.strip().upper() for v in values for i in v.split(",") if i.strip()]
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack (repeatable).")
+@click.option("--no-default-rules", is_flag=True, help="Leave the built-in human-rights pack out.")
+@click.option("--only", multiple=True, metavar="IDS", help="Check only these requirements (comma-separated).")
+@click.option("--skip", multiple=True, metavar="IDS", help="Do not check these requirements.")
+@click.option(
+    "--lang", type=click.Choice(["auto", "en", "sv"]), default=None, help="Document language [auto]."
+)
+@click.option("--bundle", is_flag=True, help="Check the files as one contract (main text, terms, annexes).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write here (atomically)."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["weak", "missing", "never"]),
+    default=None,
+    help="Exit 1 when a gap at or above this is found [weak].",
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(["high", "medium", "low"]),
+    default=None,
+    help="Count only gaps of at least this severity for --fail-on [low].",
+)
+@click.option("--explain", is_flag=True, help="Show evidence, missing elements and suggested clause text.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Configuration file (default: contractcheck.toml or pyproject.toml, searched upward).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def check(
+    files: tuple[str, ...],
+    packs: tuple[str, ...],
+    no_default_rules: bool,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    lang: str | None,
+    bundle: bool,
+    fmt: str,
+    output: str | None,
+    fail_on: str | None,
+    min_severity: str | None,
+    explain: bool,
+    config_path: str | None,
+    debug: bool,
+) -> None:
+    """Check contracts against human-rights requirements: met, weak or missing, with evidence.
+
+    Exit codes: 0 no gap at --fail-on; 1 gaps; 2 usage error, bad rule pack or unreadable input.
+    """
+    from .api import Checker
+    from .config import Config
+    from .findings import Report
+
+    try:
+        config = Config.load(config_path) if config_path else Config.discover()
+        checker = Checker(
+            packs,
+            lang=lang or "auto",
+            config=config,
+            default_rules=not no_default_rules,
+            only=_split_ids(only),
+            skip=_split_ids(skip),
+        )
+    except ContractcheckError as exc:
+        _report_error(exc, debug)
+        sys.exit(EXIT_ERROR)
+    if bundle:
+        from .bundle import check_bundle
+
+        documents = [check_bundle(checker, list(files))]
+    else:
+        documents = [checker.check_one(name) for name in files]
+    for d in documents:
+        if d.error is not None:
+            err = LoadError(d.error.message, code=d.error.code, path=d.path)
+            _report_error(err, False)
+    report = Report(documents, checker.rulepacks)
+    if fmt == "json":
+        rendered = report.to_json() + "\n"
+    else:
+        from .report.check_text import render_text
+
+        rendered = render_text(report, explain=explain, colour=_colour(output))
+    _emit(rendered, output)
+    threshold = fail_on or config.fail_on or "weak"
+    floor = min_severity or config.min_severity or "low"
+    sys.exit(_exit_code(report, threshold, floor))
+
+
+def _colour(output: str | None) -> bool:
+    import os
+
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def _exit_code(report, fail_on: str, min_severity: str) -> int:
+    if any(d.error is not None for d in report.documents):
+        return EXIT_ERROR
+    if fail_on == "never":
+        return EXIT_OK
+    failing = {"weak": ("weak", "missing"), "missing": ("missing",)}[fail_on]
+    for d in report.documents:
+        for f in d.findings:
+            if f.status in failing and _SEVERITY_RANK[f.severity] >= _SEVERITY_RANK[min_severity]:
+                return EXIT_GAPS
+    return EXIT_OK
+
+
+@main.group()
+def rules() -> None:
+    """List, show, validate and test rule packs."""
+
+
+@rules.command("list")
+@click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack.")
+@click.option("--no-default-rules", is_flag=True)
+def rules_list(packs: tuple[str, ...], no_default_rules: bool) -> None:
+    """One line per requirement: id, severity, languages, title."""
+    ruleset = _ruleset(packs, no_default_rules)
+    for rule in ruleset.rules:
+        langs = ",".join(lang for lang in ("en", "sv") if rule.topic.by_lang.get(lang))
+        click.echo(f"{rule.id:<22} {rule.severity:<7} {langs:<6} {rule.pack:<14} {rule.title}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack.")
+def rules_show(rule_id: str, packs: tuple[str, ...]) -> None:
+    """Everything a requirement checks, and the clause text it suggests."""
+    ruleset = _ruleset(packs, False)
+    rule = ruleset.get(rule_id.upper())
+    if rule is None:
+        click.echo(
+            f"contractcheck: error: no requirement '{rule_id}' (see `contractcheck rules list`)", err=True
+        )
+        sys.exit(EXIT_ERROR)
+    click.echo(f"{rule.id} — {rule.title}  [{rule.severity}]  ({rule.source})")
+    click.echo(
+        "applies: "
+        + (
+            "always"
+            if rule.applies_always
+            else "when the contract mentions: " + ", ".join(rule.applies_any.all_terms()[:12])
+        )
+    )
+    for lang in ("en", "sv"):
+        if rule.topic.by_lang.get(lang):
+            click.echo(f"topic ({lang}): {', '.join(rule.topic.by_lang[lang])}")
+    click.echo("elements:")
+    for e in rule.elements:
+        click.echo(f"  {'*' if e.core else ' '} {e.id}: {e.description or e.vocab or ''}")
+    click.echo(f"weak if: {', '.join(rule.weak_if)}")
+    click.echo("references:")
+    for ref in rule.references:
+        click.echo(f"  - {ref}")
+    for lang, text in rule.remediation.items():
+        click.echo(f"suggested clause ({lang}): {text}")
+
+
+@rules.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+def rules_validate(paths: tuple[str, ...]) -> None:
+    """Check rule packs against the schema; print FILE:LINE: message for each problem."""
+    from .rulepack import load_pack, resolve_pack
+
+    failed = False
+    for p in paths:
+        try:
+            pack = load_pack(resolve_pack(p))
+            click.echo(f"{p}: ok ({len(pack.rules)} rules)")
+        except ContractcheckError as exc:
+            click.echo(exc.one_line(), err=True)
+            failed = True
+    sys.exit(EXIT_ERROR if failed else EXIT_OK)
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("-v", "--verbose", is_flag=True, help="Show every example, not only failures.")
+def rules_test(paths: tuple[str, ...], verbose: bool) -> None:
+    """Run every rule's met / weak / missing examples; exit 1 if any is graded otherwise."""
+    from .ruletest import run_examples
+
+    try:
+        results = run_examples(list(paths))
+    except ContractcheckError as exc:
+        _report_error(exc, False)
+        sys.exit(EXIT_ERROR)
+    failures = [r for r in results if not r.passed]
+    for r in results:
+        if verbose or not r.passed:
+            click.echo(r.describe())
+    click.echo(f"rules test: {len(results) - len(failures)} passed, {len(failures)} failed")
+    sys.exit(EXIT_GAPS if failures else EXIT_OK)
+
+
+def _ruleset(packs: tuple[str, ...], no_default: bool):
+    from .rulepack import load_ruleset
+
+    try:
+        return load_ruleset(list(packs), default=not no_default)
+    except ContractcheckError as exc:
+        _report_error(exc, False)
+        sys.exit(EXIT_ERROR)
 
 
 def _report_error(exc: ContractcheckError, debug: bool) -> None:

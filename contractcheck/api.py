@@ -1,0 +1,111 @@
+"""The library surface: `check()` for one document, `Checker` to compile once and check many.
+
+The CLI is a thin layer over this module; nothing here reads a configuration file unless given one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .config import Config
+from .engine import Engine
+from .errors import ContractcheckError, LoadError
+from .findings import DocumentResult, Finding, Reason, Report
+from .ingest import load
+from .model import Document
+from .rulepack import Rule, RuleSet, load_ruleset
+
+Source = str | os.PathLike[str] | bytes
+
+
+@dataclass
+class Selection:
+    """Which requirements to report: --only / --skip, already split into ids."""
+
+    only: set[str] = field(default_factory=set)
+    skip: set[str] = field(default_factory=set)
+
+    def pick(self, rules: list[Rule]) -> list[Rule]:
+        known = {r.id for r in rules}
+        unknown = (self.only | self.skip) - known
+        if unknown:
+            raise ContractcheckError(
+                f"unknown requirement id(s): {', '.join(sorted(unknown))} (see `contractcheck rules list`)",
+                code="usage",
+            )
+        return [r for r in rules if (not self.only or r.id in self.only) and r.id not in self.skip]
+
+
+class Checker:
+    """Compiles the rule packs once; `check()` then grades any number of documents."""
+
+    def __init__(
+        self,
+        rules: Iterable[str] | None = None,
+        *,
+        lang: str = "auto",
+        config: Config | None = None,
+        default_rules: bool = True,
+        only: Iterable[str] = (),
+        skip: Iterable[str] = (),
+    ) -> None:
+        config = config or Config()
+        packs = list(config.rules) + list(rules or [])
+        self.ruleset: RuleSet = load_ruleset(packs, default=default_rules and config.default_rules)
+        self.lang = lang if lang != "auto" else (config.lang or "auto")
+        self.severity = dict(config.severity)
+        selection = Selection(set(only) | set(config.only), set(skip) | set(config.skip))
+        self.rules = selection.pick(self.ruleset.rules)
+        self.engine = Engine(self.ruleset)
+
+    @property
+    def rulepacks(self) -> list[dict[str, str]]:
+        return [{"name": p.name, "version": p.version} for p in self.ruleset.packs]
+
+    def check_document(self, doc: Document) -> DocumentResult:
+        findings = self.engine.evaluate(doc, self.rules)
+        for f in findings:
+            f.severity = self.severity.get(f.requirement, f.severity)
+        return DocumentResult(
+            path=doc.path,
+            sha256=doc.sha256,
+            format=doc.format,
+            language=doc.language,
+            pages=doc.pages,
+            warnings=[Reason(w.code, w.message) for w in doc.warnings],
+            findings=_ordered(findings),
+        )
+
+    def check(self, source: Source, *, name: str | None = None) -> Report:
+        """Check one file or byte string; an unreadable input gives a report with its error."""
+        return Report([self.check_one(source, name=name)], self.rulepacks)
+
+    def check_one(self, source: Source, *, name: str | None = None) -> DocumentResult:
+        path = name or (None if isinstance(source, (bytes, bytearray)) else str(source))
+        try:
+            doc = load(source, name=name, lang=self.lang)
+        except LoadError as exc:
+            return DocumentResult(path=exc.path or path, error=Reason(exc.code, exc.message))
+        return self.check_document(doc)
+
+
+def check(
+    source: Source,
+    *,
+    rules: Iterable[str] | None = None,
+    lang: str = "auto",
+    config: Config | None = None,
+) -> Report:
+    """Check one contract against the built-in pack (plus `rules`), returning the §2.2 report."""
+    return Checker(rules, lang=lang, config=config).check(source)
+
+
+_STATUS_ORDER = {"missing": 0, "weak": 1, "met": 2, "not_applicable": 3}
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    """Gaps first, the most severe first; the rule pack's order otherwise."""
+    return sorted(findings, key=lambda f: (_STATUS_ORDER[f.status], _SEVERITY_ORDER.get(f.severity, 3)))

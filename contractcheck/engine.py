@@ -1,0 +1,474 @@
+"""Evaluate: grade every requirement of a rule set against one segmented Document.
+
+Per requirement: applicability → sentences on the topic (hard negatives excluded, headings and
+definitions alone do not count) → the strongest one as main evidence → obligation strength,
+scope, location, duty-bearer and timing of that sentence → elements, looked for in the clauses
+on the topic and in clauses that refer to them ("a breach of clause 4.3 is a material breach")
+→ status, reasons, missing elements, evidence and remediation.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import regex
+from rapidfuzz import fuzz
+
+from .findings import Evidence, Finding, Reason
+from .model import Clause, Document
+from .nlp import Hit, TermMatcher, make_pipeline
+from .rulepack import LANGS, Element, Rule, RuleSet
+
+# Strength order: a higher number is a firmer obligation.
+_RANK = {"none": 0, "permissive": 1, "hedged": 2, "binding": 3, "prohibition": 3}
+
+# Clause references in running text: "clause 4.3", "punkt 4.2 och 4.3", "§ 7", "sections 5 and 6".
+_REF_HEAD = regex.compile(
+    r"(?:clauses?|sections?|paragraphs?|articles?|punkt(?:erna)?|avsnitt|artikel|klausul|§§?)\s*"
+    r"(\d{1,3}(?:\.\d{1,3})*)((?:\s*(?:,|and|or|och|eller|samt|-|–|to|till)\s*\d{1,3}(?:\.\d{1,3})*)*)",
+    regex.IGNORECASE,
+)
+_REF_MORE = regex.compile(r"\d{1,3}(?:\.\d{1,3})*")
+_STANDARD_LISTING = regex.compile(r"^\s*(?:\(?[A-Z]{0,4}\s?\)?)?\d{2,3}\.\d{3}-\d{1,3}\b")
+
+
+@dataclass
+class Sentence:
+    clause: Clause
+    start: int  # offsets into Document.text
+    end: int
+    text: str
+    hits: dict[str, list[Hit]] = field(default_factory=dict)
+    strength: str = "none"
+    strength_hit: str = ""
+
+    def has(self, key: str) -> bool:
+        return key in self.hits
+
+    def first(self, key: str) -> str:
+        return self.hits[key][0].text if key in self.hits else ""
+
+
+@dataclass
+class _Analysed:
+    """A document's sentences with their term hits, computed once for all requirements."""
+
+    doc: Document
+    sentences: list[Sentence]
+    by_clause: dict[str, list[Sentence]]
+    keys_in_doc: set[str]
+    clauses: dict[str, Clause]
+    children: dict[str, list[str]]
+    page_starts: list[int]
+    page_of: list[int | None]
+
+
+class Engine:
+    """A rule set compiled once, for checking many documents."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.ruleset = ruleset
+        self._pipelines: dict[str, object] = {}
+        self._matchers: dict[str, TermMatcher] = {}
+        self.terms, self.patterns, self.fuzzy = _compile_keys(ruleset)
+
+    def matcher(self, lang: str) -> TermMatcher:
+        if lang not in self._matchers:
+            nlp = make_pipeline(lang)
+            self._pipelines[lang] = nlp
+            self._matchers[lang] = TermMatcher.build(nlp, self.terms, self.patterns, self.fuzzy)
+        return self._matchers[lang]
+
+    # --- per document ------------------------------------------------------------------------
+    def evaluate(self, doc: Document, rules: list[Rule] | None = None) -> list[Finding]:
+        rules = self.ruleset.rules if rules is None else rules
+        analysed = self.analyse(doc)
+        return [self._evaluate_rule(rule, analysed) for rule in rules]
+
+    def analyse(self, doc: Document) -> _Analysed:
+        lang = doc.language if doc.language in LANGS else "en"
+        matcher = self.matcher(lang)
+        nlp = matcher.nlp
+        clauses = [c for c in doc.clauses if c.text.strip()]
+        sentences: list[Sentence] = []
+        by_clause: dict[str, list[Sentence]] = defaultdict(list)
+        keys_in_doc: set[str] = set()
+        fuzzy_keys = set(self.fuzzy)
+        for clause, sdoc in zip(clauses, nlp.pipe(c.text for c in clauses), strict=True):
+            hits = matcher.find(sdoc)
+            exact_topic = {h.text.lower() for h in hits if h.key in fuzzy_keys}
+            hits += matcher.fuzzy_hits(sdoc, exact_topic)
+            ordered = sorted(hits, key=lambda h: h.start)
+            for sent in sdoc.sents:
+                s = Sentence(clause, clause.start + sent.start_char, clause.start + sent.end_char, sent.text)
+                for h in ordered:
+                    if sent.start_char <= h.start < sent.end_char:
+                        s.hits.setdefault(h.key, []).append(
+                            Hit(h.key, clause.start + h.start, clause.start + h.end, h.text, h.fuzzy)
+                        )
+                s.strength, s.strength_hit = _strength(s)
+                keys_in_doc.update(s.hits)
+                sentences.append(s)
+                by_clause[clause.id].append(s)
+        children: dict[str, list[str]] = defaultdict(list)
+        for c in doc.clauses:
+            if c.parent:
+                children[c.parent].append(c.id)
+        page_starts = [b.start for b in doc.blocks]
+        page_of = [b.page for b in doc.blocks]
+        return _Analysed(
+            doc,
+            sentences,
+            by_clause,
+            keys_in_doc,
+            {c.id: c for c in doc.clauses},
+            children,
+            page_starts,
+            page_of,
+        )
+
+    # --- per requirement ---------------------------------------------------------------------
+    def _evaluate_rule(self, rule: Rule, a: _Analysed) -> Finding:
+        lang = a.doc.language if a.doc.language in LANGS else "en"
+        finding = Finding(
+            requirement=rule.id,
+            pack=rule.pack,
+            title=rule.title,
+            status="missing",
+            severity=rule.severity,
+            remediation=rule.remediation.get(lang) or rule.remediation.get("en", ""),
+            references=list(rule.references),
+        )
+        if not rule.applies_always and f"A:{rule.id}" not in a.keys_in_doc:
+            finding.status = "not_applicable"
+            terms = ", ".join(rule.applies_any.by_lang.get(lang, [])[:6])
+            finding.reasons.append(
+                Reason("NA", f"the contract does not appear to cover this (none of: {terms}…)")
+            )
+            finding.remediation = ""
+            return finding
+        topic = [s for s in a.sentences if _on_topic(rule, s)]
+        if not topic:
+            finding.missing_elements = [e.id for e in rule.elements if e.core]
+            return finding
+        best = max(topic, key=lambda s: _score(rule, s, a))
+        strength, strength_hit = _effective_strength(best, a)
+        region = _region(rule, best, topic, a)
+        reasons: list[Reason] = []
+        missing: list[str] = []
+        involves_chain = "V:chain" in a.keys_in_doc
+
+        for element in rule.elements:
+            ok, partial = _element_state(rule, element, strength, region)
+            if ok:
+                continue
+            missing.append(element.id)
+            if element.strength:
+                continue  # reported below as W1/W7 with the hedge that caused it
+            code = element.weak_class
+            if code == "W10" and not involves_chain:
+                continue
+            if element.core or (code and code in rule.weak_if):
+                reasons.append(Reason(code or "W8", _element_message(element, partial, lang)))
+
+        strength_element = next((e for e in rule.elements if e.strength), None)
+        if strength_element is not None and strength not in strength_element.strength:
+            reasons.append(Reason("W1", _strength_message(strength, strength_hit)))
+        reasons += _sentence_weaknesses(rule, best, a, strength)
+        if strength_element is not None and best.has("V:statutory"):
+            reasons.append(Reason("INFO", f"statutory qualifier: '{best.first('V:statutory')}'"))
+
+        reasons = _dedupe(reasons)
+        finding.reasons = reasons
+        finding.missing_elements = missing
+        finding.status = "weak" if any(r.code.startswith("W") for r in reasons) else "met"
+        finding.evidence = self._evidence(rule, best, topic, a, lang)
+        if any(h.fuzzy for h in best.hits.get(f"T:{rule.id}", [])) and not _exact_topic(rule, best):
+            hit = best.hits[f"T:{rule.id}"][0]
+            finding.reasons.append(Reason("INFO", f"matched a misspelt or damaged word: '{hit.text}'"))
+        return finding
+
+    def _evidence(
+        self, rule: Rule, best: Sentence, topic: list[Sentence], a: _Analysed, lang: str
+    ) -> list[Evidence]:
+        chosen = [best]
+        for s in sorted(topic, key=lambda s: -_score(rule, s, a)):
+            if len(chosen) >= 3:
+                break
+            if all(s.clause.id != c.clause.id for c in chosen):
+                chosen.append(s)
+        chosen.sort(key=lambda s: s.start)
+        out = []
+        model = rule.remediation.get(lang) or rule.remediation.get("en", "")
+        for s in chosen:
+            similarity = None
+            if model:
+                score = fuzz.ratio(_squash(s.clause.text), _squash(model)) / 100
+                if score >= 0.8:
+                    similarity = score
+            out.append(
+                Evidence(
+                    clause=_cite(s.clause),
+                    page=_page_at(a, s.start),
+                    text=s.text.strip(),
+                    start=s.start,
+                    end=s.end,
+                    similarity=similarity,
+                )
+            )
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Compiling a rule set into matcher keys
+
+
+def _compile_keys(ruleset: RuleSet) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, int]]:
+    """Every term list under one key: T topic, X exclude, A applicability, E/O elements, V vocab."""
+    terms: dict[str, list[str]] = {}
+    patterns: dict[str, list[str]] = {}
+    fuzzy: dict[str, int] = {}
+
+    def add(key: str, words: list[str], pats: list[str]) -> None:
+        if words:
+            terms[key] = terms.get(key, []) + words
+        if pats:
+            patterns[key] = patterns.get(key, []) + pats
+
+    for rule in ruleset.rules:
+        add(f"T:{rule.id}", rule.topic.all_terms(), rule.topic.patterns)
+        if rule.fuzzy is not None:
+            fuzzy[f"T:{rule.id}"] = rule.fuzzy
+        add(f"X:{rule.id}", rule.exclude.all_terms(), rule.exclude.patterns)
+        add(f"A:{rule.id}", rule.applies_any.all_terms(), rule.applies_any.patterns)
+        for e in rule.elements:
+            add(f"E:{rule.id}:{e.id}", e.terms.all_terms(), e.terms.patterns)
+            add(f"O:{rule.id}:{e.id}", e.alternatives.all_terms(), e.alternatives.patterns)
+    for lists in ruleset.vocab.values():
+        for name, words in lists.items():
+            add(f"V:{name}", words, [])
+    return terms, patterns, fuzzy
+
+
+# --------------------------------------------------------------------------------------------
+# Sentence analysis
+
+
+def _strength(s: Sentence) -> tuple[str, str]:
+    """Obligation strength of a sentence: prohibition > hedged > binding > permissive > none.
+
+    A hedge wins over a binding modal ("shall endeavour", "ska i möjligaste mån"); "may not" and
+    "får inte" prohibit, although "may" and "får" alone only permit.
+    """
+    if s.has("V:hedge"):
+        return "hedged", s.first("V:hedge")
+    if s.has("V:prohibition"):
+        return "prohibition", s.first("V:prohibition")
+    if s.has("V:binding"):
+        return "binding", s.first("V:binding")
+    if s.has("V:permissive"):
+        return "permissive", s.first("V:permissive")
+    return "none", ""
+
+
+def _effective_strength(s: Sentence, a: _Analysed) -> tuple[str, str]:
+    """A list item takes its modal from the lead-in it completes: "3.1 The Supplier shall: (b) …"."""
+    if _RANK[s.strength] >= 2 or s.clause.parent is None:
+        return s.strength, s.strength_hit
+    parent = a.clauses.get(s.clause.parent)
+    while parent is not None:
+        lead = a.by_clause.get(parent.id, [])
+        if lead and lead[-1].text.rstrip().endswith((":", "—", "-")) and lead[-1].strength != "none":
+            return lead[-1].strength, lead[-1].strength_hit
+        if parent.number is None or not parent.text.rstrip().endswith(":"):
+            break
+        parent = a.clauses.get(parent.parent) if parent.parent else None
+    return s.strength, s.strength_hit
+
+
+def _on_topic(rule: Rule, s: Sentence) -> bool:
+    if not s.has(f"T:{rule.id}") or s.has(f"X:{rule.id}"):
+        return False
+    if _heading_only(s):
+        return False
+    if s.has("V:definition"):
+        first_topic = s.hits[f"T:{rule.id}"][0].start
+        if first_topic < s.hits["V:definition"][0].start and s.strength == "none":
+            return False  # '"Discrimination" means …': a definition is not a requirement
+    return True
+
+
+def _heading_only(s: Sentence) -> bool:
+    heading = s.clause.heading
+    text = s.text.strip()
+    return bool(heading) and text.endswith(heading) and len(text) <= len(heading) + 12
+
+
+def _exact_topic(rule: Rule, s: Sentence) -> bool:
+    return any(not h.fuzzy for h in s.hits.get(f"T:{rule.id}", []))
+
+
+def _score(rule: Rule, s: Sentence, a: _Analysed) -> float:
+    score = 0.0
+    if s.clause.operative:
+        score += 4
+    score += _RANK[_effective_strength(s, a)[0]] * 1.5
+    score += sum(
+        1 for e in rule.elements if f"E:{rule.id}:{e.id}" in s.hits or f"O:{rule.id}:{e.id}" in s.hits
+    )
+    score += len(s.hits.get(f"T:{rule.id}", [])) * 0.1
+    if s.has("V:supplier"):
+        score += 1
+    if s.has("V:reference_only"):
+        score -= 1
+    return score
+
+
+def _region(rule: Rule, best: Sentence, topic: list[Sentence], a: _Analysed) -> list[Sentence]:
+    """Where elements may be found: every clause on the topic, their list items and lead-ins,
+    and the clauses that refer to any of them by number."""
+    ids: set[str] = set()
+    for s in topic:
+        if s.clause.operative or not best.clause.operative:
+            ids.add(s.clause.id)
+    for cid in list(ids):
+        stack = list(a.children.get(cid, []))
+        while stack:
+            child = stack.pop()
+            ids.add(child)
+            stack += a.children.get(child, [])
+        parent = a.clauses[cid].parent
+        if parent and a.clauses[parent].text.rstrip().endswith(":"):
+            ids.add(parent)
+    refs = {_bare(a.clauses[cid].ref) for cid in ids if a.clauses[cid].ref}
+    refs.discard("")
+    if refs:
+        for clause in a.clauses.values():
+            if clause.id in ids:
+                continue
+            for n in _referenced(clause.text):
+                if any(r == n or r.startswith(n + ".") or r.startswith(n + "(") for r in refs):
+                    ids.add(clause.id)
+                    break
+    return [s for s in a.sentences if s.clause.id in ids]
+
+
+def _referenced(text: str) -> set[str]:
+    out: set[str] = set()
+    for m in _REF_HEAD.finditer(text):
+        out.add(m.group(1))
+        out.update(_REF_MORE.findall(m.group(2)))
+    return out
+
+
+def _bare(ref: str | None) -> str:
+    """'12.3(b)' -> '12.3(b)'; 'Bilaga 2 punkt 4' -> '4'; '§ 7' -> '7'; 'Article 5(2)' -> '5(2)'."""
+    if not ref:
+        return ""
+    m = regex.search(r"(\d{1,3}(?:\.\d{1,3})*(?:\(\w+\))*)\s*§?$", ref)
+    return m.group(1) if m else ""
+
+
+def _element_state(rule: Rule, e: Element, strength: str, region: list[Sentence]) -> tuple[bool, int]:
+    """(satisfied, how many distinct terms were found)."""
+    if e.strength:
+        return strength in e.strength, 0
+    if any(f"O:{rule.id}:{e.id}" in s.hits for s in region):
+        return True, 0
+    if e.vocab:
+        return any(f"V:{e.vocab}" in s.hits for s in region), 0
+    found = {h.text.lower() for s in region for h in s.hits.get(f"E:{rule.id}:{e.id}", [])}
+    return len(found) >= e.min, len(found)
+
+
+def _element_message(e: Element, partial: int, lang: str) -> str:
+    what = e.description or e.id.replace("_", " ")
+    if e.vocab == "verification":
+        return "no verification: no audit, reporting or follow-up reaches this requirement"
+    if e.vocab == "remedy":
+        return "no remedy: no sanction or corrective action is linked to a breach of this requirement"
+    if e.vocab == "flow_down":
+        return "no flow-down: the duty covers the supplier only, not its subcontractors or supply chain"
+    if partial and e.min > 1:
+        return f"limited scope: {partial} of at least {e.min} needed for {what}"
+    return f"missing: {what}"
+
+
+def _strength_message(strength: str, hit: str) -> str:
+    if strength == "hedged":
+        return f"hedged obligation: '{hit}'"
+    if strength == "permissive":
+        return f"permissive wording only: '{hit}'"
+    return "no binding obligation: the text describes or declares, but obliges nobody"
+
+
+def _sentence_weaknesses(rule: Rule, s: Sentence, a: _Analysed, strength: str) -> list[Reason]:
+    out: list[Reason] = []
+    allowed = set(rule.weak_if)
+    if "W2" in allowed and s.has("V:scope"):
+        out.append(Reason("W2", f"limited scope: '{s.first('V:scope')}'"))
+    if "W3" in allowed:
+        if not s.clause.operative:
+            where = _section_title(s.clause, a)
+            out.append(Reason("W3", f"only in a non-operative section{where}"))
+        elif s.has("V:reference_only"):
+            out.append(
+                Reason(
+                    "W3", f"a policy or code referred to, not incorporated: '{s.first('V:reference_only')}'"
+                )
+            )
+        elif _RANK[strength] < 2 and _STANDARD_LISTING.match(s.text):
+            out.append(Reason("W3", "a standard clause incorporated by number and title only"))
+    if "W6" in allowed and s.has("V:local_law") and not s.has("V:international_floor"):
+        out.append(Reason("W6", f"duty capped by local law: '{s.first('V:local_law')}'"))
+    if "W7" in allowed and s.has("V:authority") and not s.has("V:supplier"):
+        out.append(
+            Reason("W7", f"obligation placed on the contracting authority: '{s.first('V:authority')}'")
+        )
+    if "W8" in allowed and s.has("V:vague") and not _has_element_terms(rule, s):
+        out.append(Reason("W8", f"vague object with no named standard: '{s.first('V:vague')}'"))
+    if "W9" in allowed and s.has("V:point_in_time"):
+        continuing = any(x.has("V:continuing") for x in a.by_clause.get(s.clause.id, []))
+        if not continuing:
+            out.append(
+                Reason("W9", f"a declaration at tender or signature only: '{s.first('V:point_in_time')}'")
+            )
+    return out
+
+
+def _has_element_terms(rule: Rule, s: Sentence) -> bool:
+    return any(f"E:{rule.id}:{e.id}" in s.hits or f"O:{rule.id}:{e.id}" in s.hits for e in rule.elements)
+
+
+def _section_title(clause: Clause, a: _Analysed) -> str:
+    c: Clause | None = clause
+    while c is not None:
+        if c.heading and not c.operative:
+            return f" ('{c.heading}')"
+        c = a.clauses.get(c.parent) if c.parent else None
+    return ""
+
+
+def _dedupe(reasons: list[Reason]) -> list[Reason]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for r in reasons:
+        if (r.code, r.message) not in seen:
+            seen.add((r.code, r.message))
+            out.append(r)
+    return out
+
+
+def _cite(clause: Clause) -> str | None:
+    return clause.ref or clause.number or clause.heading
+
+
+def _page_at(a: _Analysed, offset: int) -> int | None:
+    i = bisect.bisect_right(a.page_starts, offset) - 1
+    return a.page_of[i] if 0 <= i < len(a.page_of) else None
+
+
+def _squash(text: str) -> str:
+    return " ".join(regex.sub(r"^\s*[\d.()a-z§]{1,8}\s+", "", text.lower()).split())

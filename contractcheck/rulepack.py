@@ -1,0 +1,505 @@
+"""Rule packs: YAML folders of requirements, loaded and checked against a schema.
+
+A pack is a folder with `pack.yaml` (name, version, languages, description), one YAML file per
+requirement, and optionally `vocab/<lang>.yaml` with shared term lists. Every problem is reported
+as `FILE:LINE: message`, so that a procurement officer editing a rule can find it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+from .errors import ContractcheckError
+
+LANGS = ("en", "sv")
+STATUSES = ("met", "weak", "missing", "not_applicable")
+SEVERITIES = ("high", "medium", "low")
+WEAK_CLASSES = tuple(f"W{i}" for i in range(1, 11))
+STRENGTHS = ("prohibition", "binding", "hedged", "permissive", "none")
+VOCAB_LISTS = (
+    "binding", "prohibition", "hedge", "permissive", "statutory", "scope", "local_law",
+    "international_floor", "reference_only", "point_in_time", "continuing", "vague", "supplier",
+    "authority", "verification", "remedy", "flow_down", "chain", "definition",
+)  # fmt: skip
+
+
+class RulePackError(ContractcheckError):
+    """A rule pack is malformed. The message starts with FILE:LINE."""
+
+    code = "bad_rule_pack"
+
+
+@dataclass
+class Terms:
+    """Term lists per language plus language-independent regex patterns."""
+
+    by_lang: dict[str, list[str]] = field(default_factory=dict)
+    patterns: list[str] = field(default_factory=list)
+
+    def all_terms(self) -> list[str]:
+        return [t for lang in LANGS for t in self.by_lang.get(lang, [])]
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns or any(self.by_lang.values()))
+
+
+@dataclass
+class Element:
+    id: str
+    core: bool = False
+    description: str = ""
+    strength: list[str] = field(default_factory=list)
+    terms: Terms = field(default_factory=Terms)
+    min: int = 1
+    alternatives: Terms = field(default_factory=Terms)  # `or:` — any one of these alone satisfies
+    vocab: str | None = None
+    weak_class: str | None = None
+
+
+@dataclass
+class Example:
+    status: str
+    lang: str
+    text: str
+    reasons: list[str] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class Rule:
+    id: str
+    title: str
+    severity: str
+    references: list[str]
+    topic: Terms
+    exclude: Terms
+    elements: list[Element]
+    weak_if: list[str]
+    remediation: dict[str, str]
+    examples: list[Example]
+    applies_always: bool = True
+    applies_any: Terms = field(default_factory=Terms)
+    fuzzy: int | None = 90  # similarity threshold 0–100 for topic words; None switches it off
+    pack: str = ""
+    source: str = ""  # FILE the rule came from
+
+
+@dataclass
+class Pack:
+    name: str
+    version: str
+    languages: list[str]
+    description: str
+    path: str
+    rules: list[Rule] = field(default_factory=list)
+    vocab: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # lang -> list name -> terms
+
+
+@dataclass
+class RuleSet:
+    """The packs in use, merged: later packs override earlier rules with the same id."""
+
+    packs: list[Pack]
+    rules: list[Rule]
+    vocab: dict[str, dict[str, list[str]]]
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+# --------------------------------------------------------------------------------------------
+# Finding packs
+
+
+def builtin_rules_dir() -> Path:
+    """The packs shipped with contractcheck: inside the package when installed, `rules/` in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if (candidate / "human-rights" / "pack.yaml").is_file():
+            return candidate
+    raise RulePackError("the built-in rule packs are missing from this installation")
+
+
+def resolve_pack(name_or_path: str) -> Path:
+    """A pack given by folder path, or by the name of a built-in pack."""
+    path = Path(name_or_path)
+    if path.is_dir():
+        return path
+    builtin = builtin_rules_dir() / name_or_path
+    if builtin.is_dir():
+        return builtin
+    raise RulePackError(f"{name_or_path}: no such rule pack (not a folder, not a built-in pack name)")
+
+
+def load_ruleset(packs: list[str] | None = None, *, default: bool = True) -> RuleSet:
+    """Load the built-in pack (unless `default` is False) and any further packs, in order."""
+    paths: list[Path] = []
+    if default:
+        paths.append(builtin_rules_dir() / "human-rights")
+    paths += [resolve_pack(p) for p in packs or []]
+    if not paths:
+        raise RulePackError("no rule packs selected (--no-default-rules without --rules)")
+    loaded = [load_pack(p) for p in paths]
+    rules: dict[str, Rule] = {}
+    vocab: dict[str, dict[str, list[str]]] = {}
+    for pack in loaded:
+        for lang, lists in pack.vocab.items():
+            merged = vocab.setdefault(lang, {})
+            for name, terms in lists.items():
+                merged[name] = list(dict.fromkeys(merged.get(name, []) + terms))
+        for rule in pack.rules:
+            rules.pop(rule.id, None)
+            rules[rule.id] = rule
+    return RuleSet(loaded, list(rules.values()), vocab)
+
+
+def load_pack(path: str | os.PathLike[str]) -> Pack:
+    folder = Path(path)
+    meta_file = folder / "pack.yaml"
+    if not meta_file.is_file():
+        raise RulePackError(f"{folder}: not a rule pack (no pack.yaml)")
+    meta_node = _compose(meta_file)
+    meta = _Mapping(
+        meta_file, meta_node, {"name": str, "version": str, "languages": list, "description": str}
+    )
+    meta.require("name", "version")
+    pack = Pack(
+        name=meta.get("name"),
+        version=str(meta.get("version")),
+        languages=meta.get("languages", list(LANGS)),
+        description=meta.get("description", ""),
+        path=str(folder),
+    )
+    vocab_dir = folder / "vocab"
+    if vocab_dir.is_dir():
+        for vocab_file in sorted(vocab_dir.glob("*.yaml")):
+            lang, lists = _load_vocab(vocab_file)
+            pack.vocab[lang] = lists
+    seen: dict[str, str] = {}
+    for rule_file in sorted(folder.glob("*.yaml")):
+        if rule_file.name == "pack.yaml":
+            continue
+        rule = _load_rule(rule_file, pack.name)
+        if rule.id in seen:
+            raise RulePackError(f"{rule_file}:1: duplicate rule id {rule.id} (also in {seen[rule.id]})")
+        seen[rule.id] = str(rule_file)
+        pack.rules.append(rule)
+    return pack
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with line numbers
+
+
+def _compose(path: Path) -> yaml.Node:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"{path}:1: cannot read ({exc})") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RulePackError(f"{path}:{line}: invalid YAML: {problem}") from exc
+    if node is None:
+        raise RulePackError(f"{path}:1: empty file")
+    return node
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _plain(node: yaml.Node) -> Any:
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+_TYPE_NAMES = {
+    str: "a string",
+    list: "a list",
+    dict: "a mapping",
+    int: "a whole number",
+    bool: "true or false",
+}
+
+
+class _Mapping:
+    """A YAML mapping node checked against allowed keys and their types."""
+
+    def __init__(self, path: Path, node: yaml.Node, spec: dict[str, Any], what: str = "this file"):
+        self.path = path
+        self.node = node
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what} must be a mapping")
+        self.values: dict[str, tuple[yaml.Node, Any]] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key not in spec:
+                allowed = ", ".join(spec)
+                self.fail(key_node, f"unknown key '{key}' (allowed: {allowed})")
+            if key in self.values:
+                self.fail(key_node, f"duplicate key '{key}'")
+            expected = spec[key]
+            value = _plain(value_node)
+            if expected is not None and not _is_type(value, expected):
+                self.fail(value_node, f"'{key}' must be {_type_name(expected)}")
+            self.values[key] = (value_node, value)
+
+    def fail(self, node: yaml.Node, message: str) -> None:
+        raise RulePackError(f"{self.path}:{_line(node)}: {message}")
+
+    def require(self, *keys: str) -> None:
+        for key in keys:
+            if key not in self.values:
+                self.fail(self.node, f"missing required key '{key}'")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values[key][1] if key in self.values else default
+
+    def node_of(self, key: str) -> yaml.Node:
+        return self.values[key][0] if key in self.values else self.node
+
+
+def _is_type(value: Any, expected: Any) -> bool:
+    if isinstance(expected, tuple):
+        return any(_is_type(value, e) for e in expected)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected is str:
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _type_name(expected: Any) -> str:
+    if isinstance(expected, tuple):
+        return " or ".join(_type_name(e) for e in expected)
+    return _TYPE_NAMES.get(expected, str(expected))
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+
+
+_RULE_SPEC = {
+    "id": str, "title": str, "severity": str, "references": list, "applies_when": dict, "topic": dict,
+    "elements": list, "weak_if": list, "remediation": dict, "examples": list, "description": str,
+}  # fmt: skip
+_TERM = regex.compile(r"^[^*\s]+\*?(?: [^*\s]+\*?)*$")
+_ID = regex.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
+
+
+def _load_rule(path: Path, pack: str) -> Rule:
+    m = _Mapping(path, _compose(path), _RULE_SPEC)
+    m.require("id", "title", "severity", "topic", "remediation")
+    rule_id = str(m.get("id"))
+    if not _ID.match(rule_id):
+        m.fail(m.node_of("id"), f"rule id '{rule_id}' must be upper-case words joined by '-'")
+    severity = m.get("severity")
+    if severity not in SEVERITIES:
+        m.fail(m.node_of("severity"), f"severity must be one of {', '.join(SEVERITIES)}")
+    references = m.get("references", [])
+    _all_strings(m, "references", references)
+
+    applies_always, applies_any = True, Terms()
+    if "applies_when" in m.values:
+        aw = _Mapping(path, m.node_of("applies_when"), {"always": bool, "any": dict}, "applies_when")
+        if "any" in aw.values:
+            applies_always = False
+            applies_any = _terms(path, aw.node_of("any"), "applies_when.any")
+        else:
+            applies_always = bool(aw.get("always", True))
+
+    tm = _Mapping(
+        path,
+        m.node_of("topic"),
+        {"en": list, "sv": list, "patterns": list, "exclude": dict, "fuzzy": (int, bool)},
+        "topic",
+    )
+    topic = _terms(path, m.node_of("topic"), "topic", extra=("exclude", "fuzzy"))
+    if not topic:
+        m.fail(m.node_of("topic"), "topic needs at least one term or pattern")
+    exclude = _terms(path, tm.node_of("exclude"), "topic.exclude") if "exclude" in tm.values else Terms()
+    fuzzy: int | None = 90
+    if "fuzzy" in tm.values:
+        raw = tm.get("fuzzy")
+        if raw is False:
+            fuzzy = None
+        elif raw is True:
+            fuzzy = 90
+        elif not 50 <= raw <= 100:
+            tm.fail(tm.node_of("fuzzy"), "fuzzy must be false or a similarity from 50 to 100")
+        else:
+            fuzzy = raw
+
+    elements = _elements(path, m)
+    weak_if = m.get("weak_if", [])
+    for code in weak_if:
+        if code not in WEAK_CLASSES:
+            m.fail(m.node_of("weak_if"), f"unknown weakness class '{code}' (W1–W10)")
+    remediation = _lang_strings(path, m.node_of("remediation"), "remediation")
+    if "en" not in remediation:
+        m.fail(m.node_of("remediation"), "remediation needs at least an English text ('en')")
+    examples = _examples(path, m)
+    return Rule(
+        id=rule_id,
+        title=str(m.get("title")),
+        severity=severity,
+        references=[str(r) for r in references],
+        topic=topic,
+        exclude=exclude,
+        elements=elements,
+        weak_if=list(weak_if),
+        remediation=remediation,
+        examples=examples,
+        applies_always=applies_always,
+        applies_any=applies_any,
+        fuzzy=fuzzy,
+        pack=pack,
+        source=str(path),
+    )
+
+
+_ELEMENT_SPEC = {
+    "id": str, "core": bool, "description": str, "strength": list, "terms": dict, "min": int, "or": dict,
+    "vocab": str, "weak_class": str, "patterns": list,
+}  # fmt: skip
+
+
+def _elements(path: Path, m: _Mapping) -> list[Element]:
+    out: list[Element] = []
+    if "elements" not in m.values:
+        return out
+    seen: set[str] = set()
+    for node in m.node_of("elements").value:
+        e = _Mapping(path, node, _ELEMENT_SPEC, "an element")
+        e.require("id")
+        eid = str(e.get("id"))
+        if eid in seen:
+            e.fail(e.node_of("id"), f"duplicate element id '{eid}'")
+        seen.add(eid)
+        strength = e.get("strength", [])
+        for s in strength:
+            if s not in STRENGTHS:
+                e.fail(e.node_of("strength"), f"unknown strength '{s}' (one of {', '.join(STRENGTHS)})")
+        vocab = e.get("vocab")
+        if vocab is not None and vocab not in VOCAB_LISTS:
+            e.fail(e.node_of("vocab"), f"unknown vocabulary list '{vocab}' (one of {', '.join(VOCAB_LISTS)})")
+        weak_class = e.get("weak_class")
+        if weak_class is not None and weak_class not in WEAK_CLASSES:
+            e.fail(e.node_of("weak_class"), f"unknown weakness class '{weak_class}' (W1–W10)")
+        terms = _terms(path, e.node_of("terms"), "terms") if "terms" in e.values else Terms()
+        if "patterns" in e.values:
+            terms.patterns += _patterns(path, e.node_of("patterns"))
+        alternatives = _terms(path, e.node_of("or"), "or") if "or" in e.values else Terms()
+        if not (strength or terms or vocab):
+            e.fail(node, f"element '{eid}' needs one of: strength, terms, patterns, vocab")
+        minimum = e.get("min", 1)
+        if minimum < 1:
+            e.fail(e.node_of("min"), "min must be at least 1")
+        out.append(
+            Element(
+                id=eid,
+                core=bool(e.get("core", False)),
+                description=str(e.get("description", "")),
+                strength=list(strength),
+                terms=terms,
+                min=minimum,
+                alternatives=alternatives,
+                vocab=vocab,
+                weak_class=weak_class,
+            )
+        )
+    return out
+
+
+def _examples(path: Path, m: _Mapping) -> list[Example]:
+    out: list[Example] = []
+    if "examples" not in m.values:
+        return out
+    spec = {"status": str, "lang": str, "text": str, "reasons": list}
+    for node in m.node_of("examples").value:
+        x = _Mapping(path, node, spec, "an example")
+        x.require("status", "lang", "text")
+        if x.get("status") not in STATUSES:
+            x.fail(x.node_of("status"), f"status must be one of {', '.join(STATUSES)}")
+        if x.get("lang") not in LANGS:
+            x.fail(x.node_of("lang"), f"lang must be one of {', '.join(LANGS)}")
+        reasons = x.get("reasons", [])
+        for code in reasons:
+            if code not in WEAK_CLASSES:
+                x.fail(x.node_of("reasons"), f"unknown weakness class '{code}'")
+        out.append(Example(x.get("status"), x.get("lang"), str(x.get("text")), list(reasons), _line(node)))
+    return out
+
+
+def _terms(path: Path, node: yaml.Node, what: str, extra: tuple[str, ...] = ()) -> Terms:
+    spec: dict[str, Any] = {"en": list, "sv": list, "patterns": list}
+    spec.update(dict.fromkeys(extra))
+    m = _Mapping(path, node, spec, what)
+    out = Terms()
+    for lang in LANGS:
+        if lang in m.values:
+            terms = m.get(lang)
+            _all_strings(m, lang, terms)
+            out.by_lang[lang] = [str(t) for t in terms]
+            for t in out.by_lang[lang]:
+                if not _TERM.match(" ".join(t.split())):
+                    m.fail(m.node_of(lang), f"bad term '{t}': words, each optionally ending in * (a prefix)")
+    if "patterns" in m.values:
+        out.patterns = _patterns(path, m.node_of("patterns"))
+    return out
+
+
+def _patterns(path: Path, node: yaml.Node) -> list[str]:
+    out = []
+    for item in node.value:
+        pattern = _plain(item)
+        if not isinstance(pattern, str):
+            raise RulePackError(f"{path}:{_line(item)}: a pattern must be a string")
+        try:
+            regex.compile(pattern, regex.IGNORECASE)
+        except regex.error as exc:
+            raise RulePackError(f"{path}:{_line(item)}: bad regular expression '{pattern}': {exc}") from exc
+        out.append(pattern)
+    return out
+
+
+def _lang_strings(path: Path, node: yaml.Node, what: str) -> dict[str, str]:
+    m = _Mapping(path, node, {"en": str, "sv": str}, what)
+    return {k: " ".join(str(v).split()) for k, (_, v) in m.values.items()}
+
+
+def _all_strings(m: _Mapping, key: str, values: list[Any]) -> None:
+    for v in values:
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+            m.fail(m.node_of(key), f"every item of '{key}' must be a string")
+
+
+def _load_vocab(path: Path) -> tuple[str, dict[str, list[str]]]:
+    m = _Mapping(path, _compose(path), {"language": str, "lists": dict})
+    m.require("language", "lists")
+    lang = m.get("language")
+    if lang not in LANGS:
+        m.fail(m.node_of("language"), f"language must be one of {', '.join(LANGS)}")
+    lists_node = m.node_of("lists")
+    lists: dict[str, list[str]] = {}
+    for key_node, value_node in lists_node.value:
+        name = key_node.value
+        if name not in VOCAB_LISTS:
+            raise RulePackError(
+                f"{path}:{_line(key_node)}: unknown vocabulary list '{name}' "
+                f"(one of {', '.join(VOCAB_LISTS)})"
+            )
+        value = _plain(value_node)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RulePackError(f"{path}:{_line(value_node)}: '{name}' must be a list of strings")
+        lists[name] = value
+    return lang, lists
