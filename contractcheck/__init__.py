@@ -9,10 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["load", "segment", "Document", "Clause", "Block", "Notice", "LoadError", "ContractcheckError"]
+__all__ = [
+    "load", "segment", "check", "Checker", "Config",
+    "Report", "DocumentResult", "Finding", "Evidence", "Reason",
+    "Document", "Clause", "Block", "Notice", "LoadError", "ContractcheckError",
+]  # fmt: skip
 
 if TYPE_CHECKING:
+    from .api import Checker, check
+    from .config import Config
     from .errors import ContractcheckError, LoadError
+    from .findings import DocumentResult, Evidence, Finding, Reason, Report
     from .ingest import load
     from .model import Block, Clause, Document, Notice
     from .segment import segment
@@ -27,6 +34,18 @@ def __getattr__(name: str) -> Any:
         from .segment import segment
 
         return segment
+    if name in ("check", "Checker"):
+        from . import api
+
+        return getattr(api, name)
+    if name == "Config":
+        from .config import Config
+
+        return Config
+    if name in ("Report", "Finding", "Evidence", "Reason", "DocumentResult"):
+        from . import findings
+
+        return getattr(findings, name)
     if name in ("Document", "Clause", "Block", "Notice"):
         from . import model
 

@@ -26,8 +26,13 @@ def merge(documents: list[Document]) -> tuple[Document, list[tuple[int, int, str
         ids = {c.id: f"p{n}.{c.id}" for c in doc.clauses}
         for c in doc.clauses:
             clauses.append(
-                replace(c, id=ids[c.id], parent=ids.get(c.parent) if c.parent else None,
-                        start=c.start + shift, end=c.end + shift)
+                replace(
+                    c,
+                    id=ids[c.id],
+                    parent=ids.get(c.parent) if c.parent else None,
+                    start=c.start + shift,
+                    end=c.end + shift,
+                )
             )
         spans.append((shift, shift + len(doc.text), doc.path or f"part {n}"))
         pos += len(doc.text) + 1
