@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 from rapidfuzz import fuzz
+from spacy.attrs import IDX
 
 from .findings import Evidence, Finding, Reason
 from .model import Clause, Document
@@ -95,16 +96,22 @@ class Engine:
         sentences: list[Sentence] = []
         by_clause: dict[str, list[Sentence]] = defaultdict(list)
         keys_in_doc: set[str] = set()
-        fuzzy_keys = set(self.fuzzy)
-        for clause, sdoc in zip(clauses, nlp.pipe(c.text for c in clauses), strict=True):
-            hits = matcher.find(sdoc)
-            exact_topic = {h.text.lower() for h in hits if h.key in fuzzy_keys}
-            hits += matcher.fuzzy_hits(sdoc, exact_topic)
-            ordered = sorted(hits, key=lambda h: h.start)
-            for sent in sdoc.sents:
-                s = Sentence(clause, clause.start + sent.start_char, clause.start + sent.end_char, sent.text)
+        # Sentence boundaries matter only where a requirement's topic occurs; elsewhere a clause is
+        # one unit, which spares the sentencizer most of a long contract.
+        docs = list(nlp.pipe((c.text for c in clauses), disable=["sentencizer"]))
+        sentencizer = nlp.get_pipe("sentencizer")
+        fuzzy = matcher.fuzzy_map(docs)
+        for clause, sdoc in zip(clauses, docs, strict=True):
+            text = clause.text
+            ordered = sorted(matcher.find(sdoc, fuzzy, text), key=lambda h: h.start)
+            if any(h.key.startswith("T:") for h in ordered):
+                spans = _sentence_spans(sdoc, sentencizer, len(text))
+            else:
+                spans = [(0, len(text))]
+            for a_, b_ in spans:
+                s = Sentence(clause, clause.start + a_, clause.start + b_, text[a_:b_])
                 for h in ordered:
-                    if sent.start_char <= h.start < sent.end_char:
+                    if a_ <= h.start < b_:
                         s.hits.setdefault(h.key, []).append(
                             Hit(h.key, clause.start + h.start, clause.start + h.end, h.text, h.fuzzy)
                         )
@@ -286,6 +293,16 @@ def _effective_strength(s: Sentence, a: _Analysed) -> tuple[str, str]:
             break
         parent = a.clauses.get(parent.parent) if parent.parent else None
     return s.strength, s.strength_hit
+
+
+def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
+    """Sentence character spans from the sentencizer's predictions, without building Span objects."""
+    starts_flags = sentencizer.predict([doc])[0]
+    idx = doc.to_array([IDX]).tolist()
+    starts = [idx[i] for i, flag in enumerate(starts_flags) if flag] or [0]
+    starts[0] = 0
+    ends = starts[1:] + [length]
+    return list(zip(starts, ends, strict=True))
 
 
 def _on_topic(rule: Rule, s: Sentence) -> bool:

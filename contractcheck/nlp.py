@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import regex
 import spacy
 from rapidfuzz import fuzz, process
+from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -59,7 +60,8 @@ class TermMatcher:
     fuzzy_words: dict[str, list[tuple[str, bool, int]]] = field(
         default_factory=dict
     )  # key -> (word, prefix, cut)
-    _prefix_cache: dict[str, list[_PrefixTerm]] = field(default_factory=dict)
+    _prefix_cache: dict[int, list[_PrefixTerm]] = field(default_factory=dict)  # word hash -> terms
+    _fuzzy_cache: dict[int, list[str]] = field(default_factory=dict)  # word hash -> keys
 
     @classmethod
     def build(
@@ -95,26 +97,34 @@ class TermMatcher:
             matcher.patterns[key] = [regex.compile(p, regex.IGNORECASE | regex.V0) for p in items]
         return matcher
 
-    def find(self, doc: Doc) -> list[Hit]:
-        """All hits in one clause doc (phrases, prefix terms, patterns, fuzzy words)."""
-        text = doc.text
+    def find(self, doc: Doc, fuzzy: dict[int, list[str]] | None = None, text: str | None = None) -> list[Hit]:
+        """All hits in one clause doc: phrases, prefix terms, patterns, and `fuzzy` words.
+
+        `fuzzy` maps a lower-case word's hash to the keys it approximately matches (see
+        `fuzzy_map`); computing it once per document keeps rapidfuzz off the per-clause path.
+        """
+        text = doc.text if text is None else text  # Doc.text re-joins every token: pass it when known
+        strings = self.nlp.vocab.strings
         hits: list[Hit] = []
+        arr = doc.to_array([LOWER, IDX, LENGTH]).tolist()
         for match_id, start, end in self.phrase(doc):
-            span = doc[start:end]
-            hits.append(Hit(self.nlp.vocab.strings[match_id], span.start_char, span.end_char, span.text))
-        lowers = [t.lower_ for t in doc]
-        for i, low in enumerate(lowers):
-            for pt in self._candidates(low):
-                end = _match_from(pt.words, lowers, i)
+            a, b = arr[start][1], arr[end - 1][1] + arr[end - 1][2]
+            hits.append(Hit(strings[match_id], a, b, text[a:b]))
+        lowers = [row[0] for row in arr]
+        cache = self._prefix_cache
+        for i, h in enumerate(lowers):
+            cands = cache.get(h)
+            if cands is None:
+                cands = self._candidates(strings[h])
+                cache[h] = cands
+            for pt in cands:
+                end = _match_from(pt.words, lowers, i, strings)
                 if end:
-                    hits.append(
-                        Hit(
-                            pt.key,
-                            doc[i].idx,
-                            doc[end - 1].idx + len(doc[end - 1]),
-                            text[doc[i].idx : doc[end - 1].idx + len(doc[end - 1])],
-                        )
-                    )
+                    a, b = arr[i][1], arr[end - 1][1] + arr[end - 1][2]
+                    hits.append(Hit(pt.key, a, b, text[a:b]))
+            if fuzzy and h in fuzzy:
+                a, b = arr[i][1], arr[i][1] + arr[i][2]
+                hits += [Hit(key, a, b, text[a:b], fuzzy=True) for key in fuzzy[h]]
         for key, compiled in self.patterns.items():
             for pattern in compiled:
                 try:
@@ -125,36 +135,45 @@ class TermMatcher:
                     continue
         return hits
 
-    def fuzzy_hits(self, doc: Doc, found: set[str], keys: set[str] | None = None) -> list[Hit]:
-        """Words within the rule's similarity threshold of a topic word: typos and OCR noise."""
-        hits: list[Hit] = []
+    def fuzzy_map(self, docs: Iterable[Doc]) -> dict[int, list[str]]:
+        """Words of these docs within a rule's similarity threshold of a topic word (typos, OCR noise)."""
         if not self.fuzzy_words:
-            return hits
-        words = {t.lower_ for t in doc if t.is_alpha and len(t) >= 6} - found
-        if not words:
-            return hits
-        choices = sorted(words)
-        matched: dict[str, list[str]] = defaultdict(list)
-        for key, entries in self.fuzzy_words.items():
-            if keys is not None and key not in keys:
+            return {}
+        strings = self.nlp.vocab.strings
+        hashes: set[int] = set()
+        for doc in docs:
+            hashes.update(doc.to_array([LOWER]).tolist())
+        out: dict[int, list[str]] = {}
+        todo = []
+        for h in hashes:
+            if h in self._fuzzy_cache:
+                if self._fuzzy_cache[h]:
+                    out[h] = self._fuzzy_cache[h]
                 continue
-            for word, is_prefix, cutoff in entries:
-                cut = [c[: len(word)] if is_prefix else c for c in choices]
-                for _, score, idx in process.extract_iter(word, cut, scorer=fuzz.ratio, score_cutoff=cutoff):
-                    if score < 100 and not (is_prefix and choices[idx].startswith(word)):
-                        matched[choices[idx]].append(key)
-        for token in doc:
-            for key in matched.get(token.lower_, ()):
-                hits.append(Hit(key, token.idx, token.idx + len(token), token.text, fuzzy=True))
-        return hits
+            word = strings[h]
+            if len(word) >= 6 and word.isalpha():
+                todo.append((h, word))
+            else:
+                self._fuzzy_cache[h] = []
+        if todo:
+            choices = [w for _, w in todo]
+            found: dict[int, list[str]] = defaultdict(list)
+            for key, entries in self.fuzzy_words.items():
+                for word, is_prefix, cutoff in entries:
+                    cut = [c[: len(word)] for c in choices] if is_prefix else choices
+                    matches = process.extract_iter(word, cut, scorer=fuzz.ratio, score_cutoff=cutoff)
+                    for _, score, idx in matches:
+                        if score < 100:
+                            found[todo[idx][0]].append(key)
+            for h, _ in todo:
+                self._fuzzy_cache[h] = sorted(set(found.get(h, [])))
+                if self._fuzzy_cache[h]:
+                    out[h] = self._fuzzy_cache[h]
+        return out
 
     def _candidates(self, low: str) -> list[_PrefixTerm]:
-        cached = self._prefix_cache.get(low)
-        if cached is None:
-            cached = list(self.exact_first.get(low, ()))
-            cached += [pt for first, pt in self.prefix_first if low.startswith(first)]
-            self._prefix_cache[low] = cached
-        return cached
+        exact = list(self.exact_first.get(low, ()))
+        return exact + [pt for first, pt in self.prefix_first if low.startswith(first)]
 
 
 def _one(word: str) -> tuple[str, bool]:
@@ -173,13 +192,13 @@ def _term_words(nlp: Language, term: str) -> list[str]:
     return out
 
 
-def _match_from(words: tuple[tuple[str, bool], ...], lowers: list[str], i: int) -> int:
+def _match_from(words: tuple[tuple[str, bool], ...], lowers: list[int], i: int, strings) -> int:
     """End token index if the term's words match from token i, else 0."""
     j = i
     for word, is_prefix in words:
         if j >= len(lowers):
             return 0
-        low = lowers[j]
+        low = strings[lowers[j]]
         if not (low.startswith(word) if is_prefix else low == word):
             return 0
         j += 1
