@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-DEMO_FILE ?= corpora/samples/cuad_service_atmosenergy.pdf
+DEMO_FILES ?= corpora/samples/ramavtal-stadtjanster.txt corpora/samples/cuad_service_atmosenergy.pdf
 
 .PHONY: setup demo test lint bench clean
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/contractcheck extract $(DEMO_FILE)
+	$(BIN)/contractcheck check --explain --fail-on never $(DEMO_FILES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
