@@ -32,7 +32,8 @@ _REF_HEAD = regex.compile(
     regex.IGNORECASE,
 )
 _REF_MORE = regex.compile(r"\d{1,3}(?:\.\d{1,3})*")
-_STANDARD_LISTING = regex.compile(r"^\s*(?:\(?[A-Z]{0,4}\s?\)?)?\d{2,3}\.\d{3}-\d{1,3}\b")
+# A standard clause cited by number and title ("52.222-50 Combating Trafficking in Persons (MAR 2015)").
+_STANDARD_CLAUSE = regex.compile(r"\b\d{2,3}\.\d{3}-\d{1,4}\b")
 
 
 @dataclass
@@ -113,7 +114,7 @@ class Engine:
                 for h in ordered:
                     if a_ <= h.start < b_:
                         s.hits.setdefault(h.key, []).append(
-                            Hit(h.key, clause.start + h.start, clause.start + h.end, h.text, h.fuzzy)
+                            Hit(h.key, clause.start + h.start, clause.start + h.end, h.text, h.fuzzy, h.term)
                         )
                 s.strength, s.strength_hit = _strength(s)
                 keys_in_doc.update(s.hits)
@@ -308,8 +309,8 @@ def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
 def _on_topic(rule: Rule, s: Sentence) -> bool:
     if not s.has(f"T:{rule.id}") or s.has(f"X:{rule.id}"):
         return False
-    if _heading_only(s):
-        return False
+    if _heading_only(s) and not _STANDARD_CLAUSE.search(s.text):
+        return False  # a heading alone does not count, but a cited standard clause does (as W3)
     if s.has("V:definition"):
         first_topic = s.hits[f"T:{rule.id}"][0].start
         if first_topic < s.hits["V:definition"][0].start and s.strength == "none":
@@ -396,7 +397,7 @@ def _element_state(rule: Rule, e: Element, strength: str, region: list[Sentence]
         return True, 0
     if e.vocab:
         return any(f"V:{e.vocab}" in s.hits for s in region), 0
-    found = {h.text.lower() for s in region for h in s.hits.get(f"E:{rule.id}:{e.id}", [])}
+    found = {h.term or h.text.lower() for s in region for h in s.hits.get(f"E:{rule.id}:{e.id}", [])}
     return len(found) >= e.min, len(found)
 
 
@@ -436,7 +437,7 @@ def _sentence_weaknesses(rule: Rule, s: Sentence, a: _Analysed, strength: str) -
                     "W3", f"a policy or code referred to, not incorporated: '{s.first('V:reference_only')}'"
                 )
             )
-        elif _RANK[strength] < 2 and _STANDARD_LISTING.match(s.text):
+        elif _standard_listing_only(rule, s):
             out.append(Reason("W3", "a standard clause incorporated by number and title only"))
     if "W6" in allowed and s.has("V:local_law") and not s.has("V:international_floor"):
         out.append(Reason("W6", f"duty capped by local law: '{s.first('V:local_law')}'"))
@@ -453,6 +454,13 @@ def _sentence_weaknesses(rule: Rule, s: Sentence, a: _Analysed, strength: str) -
                 Reason("W9", f"a declaration at tender or signature only: '{s.first('V:point_in_time')}'")
             )
     return out
+
+
+def _standard_listing_only(rule: Rule, s: Sentence) -> bool:
+    """Every topic hit sits in the title of a standard clause cited by number."""
+    spans = [(m.start(), m.end() + 80) for m in _STANDARD_CLAUSE.finditer(s.text)]
+    hits = s.hits.get(f"T:{rule.id}", [])
+    return bool(spans) and all(any(a <= h.start - s.start <= b for a, b in spans) for h in hits)
 
 
 def _has_element_terms(rule: Rule, s: Sentence) -> bool:

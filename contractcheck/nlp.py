@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+_SEP = "\x1f"
 REGEX_TIMEOUT = 0.25  # seconds per pattern per clause; a slower user pattern is reported, not waited on
 
 
@@ -40,12 +41,14 @@ class Hit:
     end: int
     text: str
     fuzzy: bool = False
+    term: str = ""  # the rule's term (or pattern) that matched, so "website"/"websites" count once
 
 
 @dataclass
 class _PrefixTerm:
     key: str
     words: tuple[tuple[str, bool], ...]  # (text, is_prefix)
+    term: str = ""
 
 
 @dataclass
@@ -82,14 +85,14 @@ class TermMatcher:
                 if not any(p for _, p in words):
                     fixed.append(" ".join(w for w, _ in words))
                     continue
-                pt = _PrefixTerm(key, words)
+                pt = _PrefixTerm(key, words, term)
                 first, is_prefix = words[0]
                 if is_prefix:
                     matcher.prefix_first.append((first, pt))
                 else:
                     matcher.exact_first.setdefault(first, []).append(pt)
-            if fixed:
-                matcher.phrase.add(key, [nlp.make_doc(t) for t in fixed])
+            for t in fixed:  # one match id per term: "key\x1fterm"
+                matcher.phrase.add(f"{key}{_SEP}{t}", [nlp.make_doc(t)])
             if key in fuzzy:
                 single = [(w, p) for t in items if len(ws := t.split()) == 1 for w, p in [_one(ws[0])]]
                 matcher.fuzzy_words[key] = [(w, p, fuzzy[key]) for w, p in single if len(w) >= 6]
@@ -109,7 +112,8 @@ class TermMatcher:
         arr = doc.to_array([LOWER, IDX, LENGTH]).tolist()
         for match_id, start, end in self.phrase(doc):
             a, b = arr[start][1], arr[end - 1][1] + arr[end - 1][2]
-            hits.append(Hit(strings[match_id], a, b, text[a:b]))
+            key, _, term = strings[match_id].partition(_SEP)
+            hits.append(Hit(key, a, b, text[a:b], term=term))
         lowers = [row[0] for row in arr]
         cache = self._prefix_cache
         for i, h in enumerate(lowers):
@@ -121,7 +125,7 @@ class TermMatcher:
                 end = _match_from(pt.words, lowers, i, strings)
                 if end:
                     a, b = arr[i][1], arr[end - 1][1] + arr[end - 1][2]
-                    hits.append(Hit(pt.key, a, b, text[a:b]))
+                    hits.append(Hit(pt.key, a, b, text[a:b], term=pt.term))
             if fuzzy and h in fuzzy:
                 a, b = arr[i][1], arr[i][1] + arr[i][2]
                 hits += [Hit(key, a, b, text[a:b], fuzzy=True) for key in fuzzy[h]]
@@ -130,7 +134,7 @@ class TermMatcher:
                 try:
                     for m in pattern.finditer(text, timeout=REGEX_TIMEOUT):
                         if m.end() > m.start():
-                            hits.append(Hit(key, m.start(), m.end(), m.group()))
+                            hits.append(Hit(key, m.start(), m.end(), m.group(), term=pattern.pattern))
                 except TimeoutError:
                     continue
         return hits

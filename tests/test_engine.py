@@ -221,3 +221,23 @@ def test_near_verbatim_model_clause_is_recognised(checker: Checker) -> None:
     f = grade(checker, "7.2 " + rule.remediation["en"])
     assert f.status == "met"
     assert f.evidence[0].similarity is not None and f.evidence[0].similarity > 0.9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12. Clauses incorporated by reference\n12.4 52.222-50 Combating Trafficking in Persons (MAR 2015)\n12.5 52.222-54 Employment Eligibility Verification\n",
+        "12.1 The following FAR clauses apply to this order: 52.222-50 Combating Trafficking in Persons; 52.204-21 Basic Safeguarding.\n",
+    ],
+    ids=["listing-line", "listing-in-sentence"],
+)
+def test_standard_clause_by_number_and_title_is_present_but_w3(text: str) -> None:
+    f = Checker(only=["FORCED-LABOUR"]).check_one(text.encode(), name="far.txt").findings[0]
+    assert f.status == "weak"
+    assert any(r.code == "W3" and "standard clause" in r.message for r in f.reasons)
+
+
+def test_counting_distinct_terms_not_inflections(checker: Checker) -> None:
+    # "gender" twice and "genders" must not count as three grounds
+    f = grade(checker, "7.2 The Supplier shall not discriminate on grounds of gender, genders, gender or age.")
+    assert f.status == "weak" and "grounds" in f.missing_elements

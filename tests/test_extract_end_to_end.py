@@ -60,13 +60,14 @@ def test_docx_automatic_numbering_becomes_clause_refs(docx_files: dict[str, Path
     assert not any("Sida 1 av 3" in c.text for c in doc.clauses)
 
 
+@pytest.mark.parametrize("command", ["extract", "check"])
 @pytest.mark.parametrize("kind,name", sorted(BAD))
 def test_every_bad_file_gets_one_line_and_exit_2(
-    kind: str, name: str, pdf_files: dict[str, Path], docx_files: dict[str, Path]
+    kind: str, name: str, command: str, pdf_files: dict[str, Path], docx_files: dict[str, Path]
 ) -> None:
     path = (pdf_files if kind == "pdf" else docx_files)[name]
     before = path.read_bytes()
-    res = _cli("extract", "--format", "json", str(path))
+    res = _cli(command, "--format", "json", str(path))
     assert res.returncode == 2
     assert "Traceback" not in res.stderr
     lines = res.stderr.strip().splitlines()
