@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -28,3 +30,14 @@ def pdf_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def docx_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return fixture_module("docx_fixtures").build_all(tmp_path_factory.mktemp("docx_files"))
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `contractcheck` command line in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "contractcheck.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=cwd,
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import run_cli as _cli
 
 import contractcheck
 
@@ -24,16 +24,6 @@ MET = (
 WEAK = (
     "7.2 The Supplier should avoid discrimination on grounds of sex, ethnicity, religion, disability, age.\n"
 )
-
-
-def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "contractcheck.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=cwd,
-    )
 
 
 def _json(res: subprocess.CompletedProcess[str]) -> dict:

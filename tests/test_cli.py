@@ -8,19 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_SV = ROOT / "corpora" / "samples" / "ramavtal-stadtjanster.txt"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "contractcheck.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
 
 
 def test_extract_text_output() -> None:

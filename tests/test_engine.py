@@ -239,5 +239,7 @@ def test_standard_clause_by_number_and_title_is_present_but_w3(text: str) -> Non
 
 def test_counting_distinct_terms_not_inflections(checker: Checker) -> None:
     # "gender" twice and "genders" must not count as three grounds
-    f = grade(checker, "7.2 The Supplier shall not discriminate on grounds of gender, genders, gender or age.")
+    f = grade(
+        checker, "7.2 The Supplier shall not discriminate on grounds of gender, genders, gender or age."
+    )
     assert f.status == "weak" and "grounds" in f.missing_elements

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as _cli
 
 from contractcheck.ingest import load
 
@@ -28,12 +27,6 @@ BAD = {
     ("docx", "malformed"): "corrupt",
     ("docx", "truncated"): "corrupt",
 }
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "contractcheck.cli", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def test_pdf_clause_tree_has_pages_and_no_running_headers(pdf_files: dict[str, Path]) -> None:

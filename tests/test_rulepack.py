@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as _cli
 
 from contractcheck.rulepack import RulePackError, builtin_rules_dir, load_pack, load_ruleset
 
@@ -116,16 +115,6 @@ def test_duplicate_rule_id_in_one_pack(tmp_path: Path) -> None:
     (pack / "COPY.yaml").write_text(GOOD_RULE)
     with pytest.raises(RulePackError, match="duplicate rule id INTERNSHIPS"):
         load_pack(pack)
-
-
-def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "contractcheck.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
 
 
 def test_rules_validate_and_test_through_the_cli(tmp_path: Path) -> None:
