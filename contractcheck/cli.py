@@ -39,19 +39,10 @@ def extract(files: tuple[str, ...], fmt: str, output: str | None, lang: str, deb
     for name in files:
         try:
             outcomes.append(Outcome(name, document=load(name, lang=lang)))
-        except LoadError as exc:
+        except LoadError as exc:  # load() turns a reader's own failure into one too
             exc.path = name
             _report_error(exc, debug)
             outcomes.append(Outcome(name, error=exc))
-        except Exception as exc:  # a reader bug must not stop the other files
-            err = LoadError(
-                f"unexpected error while reading ({type(exc).__name__}: {exc}); re-run with --debug",
-                code="corrupt",
-                path=name,
-            )
-            err.__cause__ = exc
-            _report_error(err, debug)
-            outcomes.append(Outcome(name, error=err))
     rendered = render_json(outcomes) if fmt == "json" else render_text(outcomes)
     _emit(rendered, output)
     sys.exit(EXIT_ERROR if any(o.error for o in outcomes) else EXIT_OK)

@@ -72,15 +72,14 @@ class Engine:
 
     def __init__(self, ruleset: RuleSet):
         self.ruleset = ruleset
-        self._pipelines: dict[str, object] = {}
         self._matchers: dict[str, TermMatcher] = {}
         self.terms, self.patterns, self.fuzzy = _compile_keys(ruleset)
 
     def matcher(self, lang: str) -> TermMatcher:
         if lang not in self._matchers:
-            nlp = make_pipeline(lang)
-            self._pipelines[lang] = nlp
-            self._matchers[lang] = TermMatcher.build(nlp, self.terms, self.patterns, self.fuzzy)
+            self._matchers[lang] = TermMatcher.build(
+                make_pipeline(lang), self.terms, self.patterns, self.fuzzy
+            )
         return self._matchers[lang]
 
     # --- per document ------------------------------------------------------------------------

@@ -261,6 +261,11 @@ class _Mapping:
             if key not in self.values:
                 self.fail(self.node, f"missing required key '{key}'")
 
+    def check_weak_classes(self, key: str, codes: list[Any]) -> None:
+        for code in codes:
+            if code not in WEAK_CLASSES:
+                self.fail(self.node_of(key), f"unknown weakness class '{code}' (W1–W10)")
+
     def get(self, key: str, default: Any = None) -> Any:
         return self.values[key][1] if key in self.values else default
 
@@ -341,9 +346,7 @@ def _load_rule(path: Path, pack: str) -> Rule:
 
     elements = _elements(path, m)
     weak_if = m.get("weak_if", [])
-    for code in weak_if:
-        if code not in WEAK_CLASSES:
-            m.fail(m.node_of("weak_if"), f"unknown weakness class '{code}' (W1–W10)")
+    m.check_weak_classes("weak_if", weak_if)
     remediation = _lang_strings(path, m.node_of("remediation"), "remediation")
     if "en" not in remediation:
         m.fail(m.node_of("remediation"), "remediation needs at least an English text ('en')")
@@ -393,8 +396,7 @@ def _elements(path: Path, m: _Mapping) -> list[Element]:
         if vocab is not None and vocab not in VOCAB_LISTS:
             e.fail(e.node_of("vocab"), f"unknown vocabulary list '{vocab}' (one of {', '.join(VOCAB_LISTS)})")
         weak_class = e.get("weak_class")
-        if weak_class is not None and weak_class not in WEAK_CLASSES:
-            e.fail(e.node_of("weak_class"), f"unknown weakness class '{weak_class}' (W1–W10)")
+        e.check_weak_classes("weak_class", [weak_class] if weak_class is not None else [])
         terms = _terms(path, e.node_of("terms"), "terms") if "terms" in e.values else Terms()
         if "patterns" in e.values:
             terms.patterns += _patterns(path, e.node_of("patterns"))
@@ -433,9 +435,7 @@ def _examples(path: Path, m: _Mapping) -> list[Example]:
         if x.get("lang") not in LANGS:
             x.fail(x.node_of("lang"), f"lang must be one of {', '.join(LANGS)}")
         reasons = x.get("reasons", [])
-        for code in reasons:
-            if code not in WEAK_CLASSES:
-                x.fail(x.node_of("reasons"), f"unknown weakness class '{code}'")
+        x.check_weak_classes("reasons", reasons)
         out.append(Example(x.get("status"), x.get("lang"), str(x.get("text")), list(reasons), _line(node)))
     return out
 

@@ -92,3 +92,22 @@ def test_file_size_limit(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as info:
         load(path, limits=Limits(max_file_bytes=1000))
     assert info.value.code == "too_large"
+
+
+def test_an_internal_failure_while_reading_is_still_one_clear_error(tmp_path: Path, monkeypatch) -> None:
+    import contractcheck.segment
+
+    def broken(doc):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(contractcheck.segment, "segment", broken)
+    path = tmp_path / "c.txt"
+    path.write_text("1. Terms apply.\n")
+    with pytest.raises(LoadError) as info:
+        load(path)
+    assert info.value.code == "corrupt" and info.value.path == str(path)
+    assert "RuntimeError: boom" in info.value.message and isinstance(info.value.__cause__, RuntimeError)
+    from contractcheck.api import Checker
+
+    result = Checker(only=["NONDISC"]).check_one(str(path))
+    assert result.error is not None and result.error.code == "corrupt"

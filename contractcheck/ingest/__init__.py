@@ -24,9 +24,9 @@ def read_source(source: str | os.PathLike[str] | bytes, limits: Limits) -> tuple
     path = Path(source)
     name = str(source)
     try:
-        if path.is_dir():
-            raise LoadError("is a directory, not a document", code="is_directory", path=name)
         st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise LoadError("is a directory, not a document", code="is_directory", path=name)
         if not stat.S_ISREG(st.st_mode):
             raise LoadError("not a regular file (device, pipe or socket)", code="unreadable", path=name)
         size = st.st_size
@@ -66,13 +66,21 @@ def load(
     path = name or path
     try:
         doc = _load_bytes(data, path, lang, limits)
+        if segment:
+            from ..segment import segment as build_clauses
+
+            doc.clauses = build_clauses(doc)
     except LoadError as exc:
         exc.path = exc.path or path
         raise
-    if segment:
-        from ..segment import segment as build_clauses
-
-        doc.clauses = build_clauses(doc)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a reader's bug on odd input must still give one clear line, not a traceback
+        raise LoadError(
+            f"unexpected error while reading ({type(exc).__name__}: {exc}); re-run with --debug",
+            code="corrupt",
+            path=path,
+        ) from exc
     return doc
 
 
