@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy
 import regex
 import spacy
 from rapidfuzz import fuzz, process
@@ -144,9 +145,8 @@ class TermMatcher:
         if not self.fuzzy_words:
             return {}
         strings = self.nlp.vocab.strings
-        hashes: set[int] = set()
-        for doc in docs:
-            hashes.update(doc.to_array([LOWER]).tolist())
+        arrays = [doc.to_array(LOWER) for doc in docs]
+        hashes = numpy.unique(numpy.concatenate(arrays)).tolist() if arrays else []
         out: dict[int, list[str]] = {}
         todo = []
         for h in hashes:
