@@ -146,6 +146,71 @@ def check(
     sys.exit(_exit_code(report, threshold, floor))
 
 
+@main.command("eval")
+@click.argument("sets", nargs=-1, required=True, metavar="CORPUS_OR_GOLD...", type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write to a file.")
+@click.option("--min-f1", type=click.FloatRange(0, 1), help="Exit 1 if a set's presence macro-F1 is lower.")
+@click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack (repeatable).")
+@click.option("--no-default-rules", is_flag=True, help="Leave the built-in human-rights pack out.")
+@click.option("--only", multiple=True, metavar="IDS", help="Score only these requirements (comma-separated).")
+@click.option("--skip", multiple=True, metavar="IDS", help="Do not score these requirements.")
+@click.option("--no-disagreements", is_flag=True, help="Leave the list of disagreements out of the text.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def eval_(
+    sets: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    min_f1: float | None,
+    packs: tuple[str, ...],
+    no_default_rules: bool,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    no_disagreements: bool,
+    debug: bool,
+) -> None:
+    """Score the checker on labelled documents (every gold.yaml under each folder given).
+
+    Each argument is scored as its own set (e.g. corpora/dev corpora/test, with the gap between them):
+    presence precision/recall/F1, grade accuracy, false presence and false met on true negatives,
+    per requirement and language, with every disagreement.
+
+    Exit codes: 0 done; 1 a set's presence macro-F1 is below --min-f1; 2 bad gold file or usage.
+    """
+    import json
+
+    from .accuracy import score_set
+    from .api import Checker
+
+    try:
+        checker = Checker(
+            packs, default_rules=not no_default_rules, only=_split_ids(only), skip=_split_ids(skip)
+        )
+        scores = [score_set(path, checker) for path in sets]
+    except ContractcheckError as exc:
+        _report_error(exc, debug)
+        sys.exit(EXIT_ERROR)
+    if fmt == "json":
+        payload = {"tool": {"name": "contractcheck", "version": __version__}, "rulepacks": checker.rulepacks}
+        payload["sets"] = [s.to_dict() for s in scores]
+        rendered = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    else:
+        from .report.eval_text import render
+
+        rendered = render(scores, disagreements=not no_disagreements)
+    _emit(rendered, output)
+    if min_f1 is not None:
+        low = [s for s in scores if (s.overall.macro_f1 or 0.0) < min_f1]
+        for s in low:
+            got = "undefined (no requirement has 3 gold positives)" if s.overall.macro_f1 is None else (
+                f"{s.overall.macro_f1:.3f}"
+            )
+            click.echo(f"contractcheck: {s.name}: presence macro-F1 {got} < {min_f1}", err=True)
+        if low:
+            sys.exit(EXIT_GAPS)
+    sys.exit(EXIT_OK)
+
+
 def _colour(output: str | None) -> bool:
     import os
 

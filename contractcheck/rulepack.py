@@ -16,6 +16,7 @@ import regex
 import yaml
 
 from .errors import ContractcheckError
+from .yamlspec import SpecMapping, compose, line_of, plain
 
 LANGS = ("en", "sv")
 STATUSES = ("met", "weak", "missing", "not_applicable")
@@ -198,95 +199,16 @@ def load_pack(path: str | os.PathLike[str]) -> Pack:
 
 
 def _compose(path: Path) -> yaml.Node:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulePackError(f"{path}:1: cannot read ({exc})") from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RulePackError(f"{path}:{line}: invalid YAML: {problem}") from exc
-    if node is None:
-        raise RulePackError(f"{path}:1: empty file")
-    return node
+    return compose(path, RulePackError)
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _plain(node: yaml.Node) -> Any:
-    return yaml.SafeLoader("").construct_object(node, deep=True)
-
-
-_TYPE_NAMES = {
-    str: "a string",
-    list: "a list",
-    dict: "a mapping",
-    int: "a whole number",
-    bool: "true or false",
-}
-
-
-class _Mapping:
-    """A YAML mapping node checked against allowed keys and their types."""
-
-    def __init__(self, path: Path, node: yaml.Node, spec: dict[str, Any], what: str = "this file"):
-        self.path = path
-        self.node = node
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping")
-        self.values: dict[str, tuple[yaml.Node, Any]] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key not in spec:
-                allowed = ", ".join(spec)
-                self.fail(key_node, f"unknown key '{key}' (allowed: {allowed})")
-            if key in self.values:
-                self.fail(key_node, f"duplicate key '{key}'")
-            expected = spec[key]
-            value = _plain(value_node)
-            if expected is not None and not _is_type(value, expected):
-                self.fail(value_node, f"'{key}' must be {_type_name(expected)}")
-            self.values[key] = (value_node, value)
-
-    def fail(self, node: yaml.Node, message: str) -> None:
-        raise RulePackError(f"{self.path}:{_line(node)}: {message}")
-
-    def require(self, *keys: str) -> None:
-        for key in keys:
-            if key not in self.values:
-                self.fail(self.node, f"missing required key '{key}'")
+class _Mapping(SpecMapping):
+    error = RulePackError
 
     def check_weak_classes(self, key: str, codes: list[Any]) -> None:
         for code in codes:
             if code not in WEAK_CLASSES:
                 self.fail(self.node_of(key), f"unknown weakness class '{code}' (W1–W10)")
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values[key][1] if key in self.values else default
-
-    def node_of(self, key: str) -> yaml.Node:
-        return self.values[key][0] if key in self.values else self.node
-
-
-def _is_type(value: Any, expected: Any) -> bool:
-    if isinstance(expected, tuple):
-        return any(_is_type(value, e) for e in expected)
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if expected is str:
-        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
-    return isinstance(value, expected)
-
-
-def _type_name(expected: Any) -> str:
-    if isinstance(expected, tuple):
-        return " or ".join(_type_name(e) for e in expected)
-    return _TYPE_NAMES.get(expected, str(expected))
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,7 +358,7 @@ def _examples(path: Path, m: _Mapping) -> list[Example]:
             x.fail(x.node_of("lang"), f"lang must be one of {', '.join(LANGS)}")
         reasons = x.get("reasons", [])
         x.check_weak_classes("reasons", reasons)
-        out.append(Example(x.get("status"), x.get("lang"), str(x.get("text")), list(reasons), _line(node)))
+        out.append(Example(x.get("status"), x.get("lang"), str(x.get("text")), list(reasons), line_of(node)))
     return out
 
 
@@ -461,13 +383,13 @@ def _terms(path: Path, node: yaml.Node, what: str, extra: tuple[str, ...] = ()) 
 def _patterns(path: Path, node: yaml.Node) -> list[str]:
     out = []
     for item in node.value:
-        pattern = _plain(item)
+        pattern = plain(item)
         if not isinstance(pattern, str):
-            raise RulePackError(f"{path}:{_line(item)}: a pattern must be a string")
+            raise RulePackError(f"{path}:{line_of(item)}: a pattern must be a string")
         try:
             regex.compile(pattern, regex.IGNORECASE)
         except regex.error as exc:
-            raise RulePackError(f"{path}:{_line(item)}: bad regular expression '{pattern}': {exc}") from exc
+            raise RulePackError(f"{path}:{line_of(item)}: bad regular expression '{pattern}': {exc}") from exc
         out.append(pattern)
     return out
 
@@ -495,11 +417,11 @@ def _load_vocab(path: Path) -> tuple[str, dict[str, list[str]]]:
         name = key_node.value
         if name not in VOCAB_LISTS:
             raise RulePackError(
-                f"{path}:{_line(key_node)}: unknown vocabulary list '{name}' "
+                f"{path}:{line_of(key_node)}: unknown vocabulary list '{name}' "
                 f"(one of {', '.join(VOCAB_LISTS)})"
             )
-        value = _plain(value_node)
+        value = plain(value_node)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise RulePackError(f"{path}:{_line(value_node)}: '{name}' must be a list of strings")
+            raise RulePackError(f"{path}:{line_of(value_node)}: '{name}' must be a list of strings")
         lists[name] = value
     return lang, lists
