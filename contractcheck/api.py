@@ -15,7 +15,7 @@ from .errors import ContractcheckError, LoadError
 from .findings import DocumentResult, Finding, Reason, Report
 from .ingest import load
 from .model import Document
-from .rulepack import Rule, RuleSet, load_ruleset
+from .rulepack import Rule, RuleSet, load_ruleset, parse_assumptions
 
 Source = str | os.PathLike[str] | bytes
 
@@ -50,6 +50,7 @@ class Checker:
         default_rules: bool = True,
         only: Iterable[str] = (),
         skip: Iterable[str] = (),
+        assume: Iterable[str] = (),
     ) -> None:
         config = config or Config()
         packs = list(config.rules) + list(rules or [])
@@ -58,6 +59,11 @@ class Checker:
         self.severity = dict(config.severity)
         selection = Selection(set(only) | set(config.only), set(skip) | set(config.skip))
         self.rules = selection.pick(self.ruleset.rules)
+        # Facts the text cannot show (--assume); the configuration's come first, the caller's win.
+        self.facts = {
+            **parse_assumptions(config.assume, self.ruleset.facts),
+            **parse_assumptions(assume, self.ruleset.facts),
+        }
         self.engine = Engine(self.ruleset)
 
     @property
@@ -65,7 +71,7 @@ class Checker:
         return [{"name": p.name, "version": p.version} for p in self.ruleset.packs]
 
     def check_document(self, doc: Document) -> DocumentResult:
-        findings = self.engine.evaluate(doc, self.rules)
+        findings = self.engine.evaluate(doc, self.rules, self.facts)
         for f in findings:
             f.severity = self.severity.get(f.requirement, f.severity)
         return DocumentResult(
@@ -80,7 +86,7 @@ class Checker:
 
     def check(self, source: Source, *, name: str | None = None) -> Report:
         """Check one file or byte string; an unreadable input gives a report with its error."""
-        return Report([self.check_one(source, name=name)], self.rulepacks)
+        return Report([self.check_one(source, name=name)], self.rulepacks, assumptions=dict(self.facts))
 
     def check_one(self, source: Source, *, name: str | None = None) -> DocumentResult:
         path = name or (None if isinstance(source, (bytes, bytearray)) else str(source))

@@ -61,6 +61,12 @@ def _split_ids(values: tuple[str, ...]) -> list[str]:
 @click.option(
     "--lang", type=click.Choice(["auto", "en", "sv"]), default=None, help="Document language [auto]."
 )
+@click.option(
+    "--assume",
+    multiple=True,
+    metavar="FACTS",
+    help="State what the text cannot show, e.g. ict,no-personal-data (see `contractcheck rules facts`).",
+)
 @click.option("--bundle", is_flag=True, help="Check the files as one contract (main text, terms, annexes).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
@@ -93,6 +99,7 @@ def check(
     only: tuple[str, ...],
     skip: tuple[str, ...],
     lang: str | None,
+    assume: tuple[str, ...],
     bundle: bool,
     fmt: str,
     output: str | None,
@@ -119,6 +126,7 @@ def check(
             default_rules=not no_default_rules,
             only=_split_ids(only),
             skip=_split_ids(skip),
+            assume=assume,
         )
     except ContractcheckError as exc:
         _report_error(exc, debug)
@@ -133,7 +141,7 @@ def check(
         if d.error is not None:
             err = LoadError(d.error.message, code=d.error.code, path=d.path)
             _report_error(err, False)
-    report = Report(documents, checker.rulepacks)
+    report = Report(documents, checker.rulepacks, assumptions=dict(checker.facts))
     if fmt == "json":
         rendered = report.to_json() + "\n"
     else:
@@ -249,6 +257,18 @@ def rules_list(packs: tuple[str, ...], no_default_rules: bool) -> None:
         click.echo(f"{rule.id:<22} {rule.severity:<7} {langs:<6} {rule.pack:<14} {rule.title}")
 
 
+@rules.command("facts")
+@click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack.")
+@click.option("--no-default-rules", is_flag=True)
+def rules_facts(packs: tuple[str, ...], no_default_rules: bool) -> None:
+    """List the facts --assume takes, and the requirements each one decides."""
+    ruleset = _ruleset(packs, no_default_rules)
+    for fact, meaning in ruleset.facts.items():
+        decides = [r.id for r in ruleset.rules if fact in r.applies_facts]
+        click.echo(f"{fact:<20} {meaning}")
+        click.echo(f"{'':<20} decides: {', '.join(decides) or '–'}; negate with no-{fact}")
+
+
 @rules.command("show")
 @click.argument("rule_id")
 @click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack.")
@@ -350,6 +370,11 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(f"contractcheck: error: {output}: cannot write output ({exc.strerror or exc})", err=True)
         sys.exit(EXIT_ERROR)
 
+
+from .cli_audit import audit, report  # noqa: E402
+
+main.add_command(audit)
+main.add_command(report)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

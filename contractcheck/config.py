@@ -27,6 +27,7 @@ _KEYS = {
     "lang": str,
     "fail_on": str,
     "min_severity": str,
+    "assume": list,
 }
 
 
@@ -44,6 +45,7 @@ class Config:
     lang: str | None = None
     fail_on: str | None = None
     min_severity: str | None = None
+    assume: list[str] = field(default_factory=list)  # facts, as for --assume
     path: str | None = None
 
     @classmethod
@@ -92,14 +94,20 @@ class Config:
         return cls(
             rules=rules,
             default_rules=data.get("default_rules", True),
-            only=[i for item in data.get("only", []) for i in str(item).split(",") if i],
-            skip=[i for item in data.get("skip", []) for i in str(item).split(",") if i],
+            only=_ids(data.get("only", [])),
+            skip=_ids(data.get("skip", [])),
             severity=dict(data.get("severity", {})),
             lang=data.get("lang"),
             fail_on=data.get("fail_on"),
             min_severity=data.get("min_severity"),
+            assume=[str(a) for a in data.get("assume", [])],
             path=str(path),
         )
+
+
+def _ids(items: list[Any]) -> list[str]:
+    """Requirement ids as the CLI takes them: comma-separated, any case."""
+    return [i.strip().upper() for item in items for i in str(item).split(",") if i.strip()]
 
 
 def _read(path: Path) -> dict[str, Any]:

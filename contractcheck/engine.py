@@ -65,6 +65,7 @@ class _Analysed:
     children: dict[str, list[str]]
     page_starts: list[int]
     page_of: list[int | None]
+    facts: dict[str, bool] = field(default_factory=dict)
 
 
 class Engine:
@@ -83,9 +84,13 @@ class Engine:
         return self._matchers[lang]
 
     # --- per document ------------------------------------------------------------------------
-    def evaluate(self, doc: Document, rules: list[Rule] | None = None) -> list[Finding]:
+    def evaluate(
+        self, doc: Document, rules: list[Rule] | None = None, facts: dict[str, bool] | None = None
+    ) -> list[Finding]:
+        """Grade each rule; `facts` are what the user stated (--assume) that the text cannot show."""
         rules = self.ruleset.rules if rules is None else rules
         analysed = self.analyse(doc)
+        analysed.facts = dict(facts or {})
         return [self._evaluate_rule(rule, analysed) for rule in rules]
 
     def analyse(self, doc: Document) -> _Analysed:
@@ -148,16 +153,18 @@ class Engine:
             remediation=rule.remediation.get(lang) or rule.remediation.get("en", ""),
             references=list(rule.references),
         )
-        if not rule.applies_always and f"A:{rule.id}" not in a.keys_in_doc:
-            finding.status = "not_applicable"
-            terms = ", ".join(rule.applies_any.by_lang.get(lang, [])[:6])
-            finding.reasons.append(
-                Reason("NA", f"the contract does not appear to cover this (none of: {terms}…)")
-            )
-            finding.remediation = ""
-            return finding
+        stated = _stated_applicability(rule, a.facts)
+        if stated is False:
+            negated = ", ".join(f"no-{f}" for f in rule.applies_facts)
+            return _not_applicable(finding, f"you stated that it does not apply (--assume {negated})")
         topic = [s for s in a.sentences if _on_topic(rule, s)]
         if not topic:
+            # A contract that addresses a topic is graded on it whatever its trigger words; one that
+            # is silent on it has a gap only where the requirement applies.
+            if stated is None and not rule.applies_always and f"A:{rule.id}" not in a.keys_in_doc:
+                terms = ", ".join(rule.applies_any.by_lang.get(lang, [])[:6])
+                why = f"the contract does not appear to cover this (none of: {terms}…)"
+                return _not_applicable(finding, why)
             finding.missing_elements = [e.id for e in rule.elements if e.core]
             return finding
         best = max(topic, key=lambda s: _score(rule, s, a))
@@ -165,7 +172,9 @@ class Engine:
         region = _region(rule, best, topic, a)
         reasons: list[Reason] = []
         missing: list[str] = []
-        involves_chain = "V:chain" in a.keys_in_doc
+        involves_chain = "V:chain" in a.keys_in_doc or any(
+            a.facts.get(f) for f in self.ruleset.chain_facts
+        )
 
         for element in rule.elements:
             ok, partial = _element_state(rule, element, strength, region)
@@ -303,6 +312,25 @@ def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
     starts[0] = 0
     ends = starts[1:] + [length]
     return list(zip(starts, ends, strict=True))
+
+
+def _stated_applicability(rule: Rule, facts: dict[str, bool]) -> bool | None:
+    """True if the user stated a fact that makes the rule apply, False if they negated all of them."""
+    if not rule.applies_facts:
+        return None
+    said = [facts[f] for f in rule.applies_facts if f in facts]
+    if any(said):
+        return True
+    if len(said) == len(rule.applies_facts):
+        return False
+    return None
+
+
+def _not_applicable(finding: Finding, why: str) -> Finding:
+    finding.status = "not_applicable"
+    finding.reasons.append(Reason("NA", why))
+    finding.remediation = ""
+    return finding
 
 
 def _on_topic(rule: Rule, s: Sentence) -> bool:

@@ -113,14 +113,18 @@ class Report:
     rulepacks: list[dict[str, str]]
     tool: dict[str, str] = field(default_factory=lambda: {"name": "contractcheck", "version": __version__})
     schema_version: int = SCHEMA_VERSION
+    assumptions: dict[str, bool] = field(default_factory=dict)  # facts stated with --assume
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "schema_version": self.schema_version,
             "tool": dict(self.tool),
             "rulepacks": [dict(p) for p in self.rulepacks],
-            "documents": [d.to_dict() for d in self.documents],
         }
+        if self.assumptions:
+            d["assumptions"] = dict(self.assumptions)
+        d["documents"] = [doc.to_dict() for doc in self.documents]
+        return d
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

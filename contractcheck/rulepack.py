@@ -8,6 +8,7 @@ as `FILE:LINE: message`, so that a procurement officer editing a rule can find i
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,8 @@ class Rule:
     examples: list[Example]
     applies_always: bool = True
     applies_any: Terms = field(default_factory=Terms)
+    applies_facts: list[str] = field(default_factory=list)  # stated facts (--assume) that decide it
+    facts_line: int = 0
     fuzzy: int | None = 90  # similarity threshold 0–100 for topic words; None switches it off
     pack: str = ""
     source: str = ""  # FILE the rule came from
@@ -98,6 +101,8 @@ class Pack:
     languages: list[str]
     description: str
     path: str
+    facts: dict[str, str] = field(default_factory=dict)  # --assume fact -> what stating it means
+    chain_facts: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     vocab: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # lang -> list name -> terms
 
@@ -109,6 +114,8 @@ class RuleSet:
     packs: list[Pack]
     rules: list[Rule]
     vocab: dict[str, dict[str, list[str]]]
+    facts: dict[str, str] = field(default_factory=dict)
+    chain_facts: list[str] = field(default_factory=list)  # facts that mean a supply chain (W10)
 
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -147,9 +154,12 @@ def load_ruleset(packs: list[str] | None = None, *, default: bool = True) -> Rul
     if not paths:
         raise RulePackError("no rule packs selected (--no-default-rules without --rules)")
     loaded = [load_pack(p) for p in paths]
+    # The shared language (modals, hedges, scope words…) and the --assume facts are not rules: a
+    # pack used on its own still reads "shall" as binding and may name the built-in facts.
+    base = [] if default else [load_pack(builtin_rules_dir() / "human-rights", rules=False)]
     rules: dict[str, Rule] = {}
     vocab: dict[str, dict[str, list[str]]] = {}
-    for pack in loaded:
+    for pack in base + loaded:
         for lang, lists in pack.vocab.items():
             merged = vocab.setdefault(lang, {})
             for name, terms in lists.items():
@@ -157,31 +167,66 @@ def load_ruleset(packs: list[str] | None = None, *, default: bool = True) -> Rul
         for rule in pack.rules:
             rules.pop(rule.id, None)
             rules[rule.id] = rule
-    return RuleSet(loaded, list(rules.values()), vocab)
+    facts = {k: v for pack in base + loaded for k, v in pack.facts.items()}
+    for rule in rules.values():
+        for fact in rule.applies_facts:
+            if fact not in facts:
+                known = ", ".join(facts) or "none declared in pack.yaml"
+                where = f"{rule.source}:{rule.facts_line}"
+                raise RulePackError(f"{where}: unknown fact '{fact}' (known: {known})")
+    chain = list(dict.fromkeys(f for pack in base + loaded for f in pack.chain_facts))
+    return RuleSet(loaded, list(rules.values()), vocab, facts, chain)
 
 
-def load_pack(path: str | os.PathLike[str]) -> Pack:
+def parse_assumptions(values: Iterable[str], known: dict[str, str]) -> dict[str, bool]:
+    """`--assume ict,no-personal-data` -> {"ict": True, "personal-data": False}, checked against the packs."""
+    stated: dict[str, bool] = {}
+    for raw in values:
+        for item in (x.strip().lower() for x in str(raw).split(",")):
+            if not item:
+                continue
+            fact, value = (item[3:], False) if item.startswith("no-") else (item, True)
+            if fact not in known:
+                raise ContractcheckError(
+                    f"unknown fact '{item}' for --assume "
+                    f"(known: {', '.join(sorted(known))}, each also as no-FACT)",
+                    code="usage",
+                )
+            if stated.get(fact, value) != value:
+                raise ContractcheckError(f"--assume states both '{fact}' and 'no-{fact}'", code="usage")
+            stated[fact] = value
+    return stated
+
+
+def load_pack(path: str | os.PathLike[str], *, rules: bool = True) -> Pack:
+    """Read a pack folder; with `rules=False` only its pack.yaml and vocabulary (the shared language)."""
     folder = Path(path)
     meta_file = folder / "pack.yaml"
     if not meta_file.is_file():
         raise RulePackError(f"{folder}: not a rule pack (no pack.yaml)")
-    meta_node = _compose(meta_file)
-    meta = _Mapping(
-        meta_file, meta_node, {"name": str, "version": str, "languages": list, "description": str}
-    )
+    meta = _Mapping(meta_file, _compose(meta_file), _PACK_SPEC)
     meta.require("name", "version")
+    facts = meta.get("facts", {})
+    for fact, meaning in facts.items():
+        if not _FACT.match(str(fact)) or str(fact).startswith("no-"):
+            meta.fail(meta.node_of("facts"), f"fact '{fact}' must be lower-case words joined by '-'")
+        if not isinstance(meaning, str):
+            meta.fail(meta.node_of("facts"), f"fact '{fact}' needs a one-line description")
     pack = Pack(
         name=meta.get("name"),
         version=str(meta.get("version")),
         languages=meta.get("languages", list(LANGS)),
         description=meta.get("description", ""),
         path=str(folder),
+        facts={str(k): v for k, v in facts.items()},
+        chain_facts=[str(f) for f in meta.get("chain_facts", [])],
     )
-    vocab_dir = folder / "vocab"
-    if vocab_dir.is_dir():
-        for vocab_file in sorted(vocab_dir.glob("*.yaml")):
-            lang, lists = _load_vocab(vocab_file)
-            pack.vocab[lang] = lists
+    for fact in pack.chain_facts:
+        if fact not in pack.facts:
+            meta.fail(meta.node_of("chain_facts"), f"chain fact '{fact}' is not declared under facts")
+    pack.vocab = dict(_vocab_dir(folder / "vocab"))
+    if not rules:
+        return pack
     seen: dict[str, str] = {}
     for rule_file in sorted(folder.glob("*.yaml")):
         if rule_file.name == "pack.yaml":
@@ -219,6 +264,10 @@ _RULE_SPEC = {
     "id": str, "title": str, "severity": str, "references": list, "applies_when": dict, "topic": dict,
     "elements": list, "weak_if": list, "remediation": dict, "examples": list, "description": str,
 }  # fmt: skip
+_PACK_SPEC = {
+    "name": str, "version": str, "languages": list, "description": str, "facts": dict, "chain_facts": list,
+}  # fmt: skip
+_FACT = regex.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _TERM = regex.compile(r"^[^*\s]+\*?(?: [^*\s]+\*?)*$")
 _ID = regex.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
 
@@ -235,9 +284,13 @@ def _load_rule(path: Path, pack: str) -> Rule:
     references = m.get("references", [])
     _all_strings(m, "references", references)
 
-    applies_always, applies_any = True, Terms()
+    applies_always, applies_any, applies_facts, facts_line = True, Terms(), [], 0
     if "applies_when" in m.values:
-        aw = _Mapping(path, m.node_of("applies_when"), {"always": bool, "any": dict}, "applies_when")
+        aw = _Mapping(
+            path, m.node_of("applies_when"), {"always": bool, "any": dict, "facts": list}, "applies_when"
+        )
+        applies_facts = [str(f) for f in aw.get("facts", [])]
+        facts_line = line_of(aw.node_of("facts"))
         if "any" in aw.values:
             applies_always = False
             applies_any = _terms(path, aw.node_of("any"), "applies_when.any")
@@ -286,6 +339,8 @@ def _load_rule(path: Path, pack: str) -> Rule:
         examples=examples,
         applies_always=applies_always,
         applies_any=applies_any,
+        applies_facts=applies_facts,
+        facts_line=facts_line,
         fuzzy=fuzzy,
         pack=pack,
         source=str(path),
@@ -403,6 +458,12 @@ def _all_strings(m: _Mapping, key: str, values: list[Any]) -> None:
     for v in values:
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
             m.fail(m.node_of(key), f"every item of '{key}' must be a string")
+
+
+def _vocab_dir(folder: Path) -> Iterator[tuple[str, dict[str, list[str]]]]:
+    if folder.is_dir():
+        for vocab_file in sorted(folder.glob("*.yaml")):
+            yield _load_vocab(vocab_file)
 
 
 def _load_vocab(path: Path) -> tuple[str, dict[str, list[str]]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .engine import Engine
 from .ingest import load
-from .rulepack import Example, Rule, RuleSet, load_pack, load_ruleset, resolve_pack
+from .rulepack import Example, Rule, load_ruleset
 
 
 @dataclass
@@ -33,16 +33,7 @@ class ExampleResult:
 
 def run_examples(paths: list[str]) -> list[ExampleResult]:
     """Grade each example of the given packs (default: the built-in pack) in isolation."""
-    if paths:
-        packs = [load_pack(resolve_pack(p)) for p in paths]
-        base = load_ruleset([])
-        vocab = base.vocab
-        for pack in packs:
-            for lang, lists in pack.vocab.items():
-                vocab.setdefault(lang, {}).update(lists)
-        ruleset = RuleSet(packs, [r for p in packs for r in p.rules], vocab)
-    else:
-        ruleset = load_ruleset()
+    ruleset = load_ruleset(paths, default=False) if paths else load_ruleset()
     engine = Engine(ruleset)
     results = []
     for rule in ruleset.rules:

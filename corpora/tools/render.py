@@ -106,25 +106,29 @@ def to_pdf(blocks: list[Block], out: Path, header: str, lang: str) -> None:
 
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
-    story: list = []
-    for block in blocks:
-        if block.kind == "title":
-            story.append(Paragraph(escape(block.lines[0]), styles["Heading1"]))
-        elif block.kind == "heading":
-            story.append(Paragraph(escape(block.lines[0]), styles["Heading2"]))
-        elif block.kind == "para":
-            story.append(Paragraph(escape(block.lines[0]), body))
-        elif block.kind == "bullets":
-            for item in block.lines:
-                story.append(Paragraph(escape(item), body, bulletText="•"))
-        elif block.kind == "table":
-            rows = [[Paragraph(escape(c), body) for c in _cells(line)] for line in block.lines]
-            table = Table(rows, repeatRows=1)
-            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
-            story.append(table)
-            story.append(Spacer(1, 4 * mm))
-        elif block.kind == "pagebreak":
-            story.append(PageBreak())
+
+    def flowables() -> list:
+        """A fresh story per build: reportlab consumes and splits flowables while laying out."""
+        story: list = []
+        for block in blocks:
+            if block.kind == "title":
+                story.append(Paragraph(escape(block.lines[0]), styles["Heading1"]))
+            elif block.kind == "heading":
+                story.append(Paragraph(escape(block.lines[0]), styles["Heading2"]))
+            elif block.kind == "para":
+                story.append(Paragraph(escape(block.lines[0]), body))
+            elif block.kind == "bullets":
+                for item in block.lines:
+                    story.append(Paragraph(escape(item), body, bulletText="•"))
+            elif block.kind == "table":
+                rows = [[Paragraph(escape(c), body) for c in _cells(line)] for line in block.lines]
+                table = Table(rows, repeatRows=1)
+                table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+                story.append(table)
+                story.append(Spacer(1, 4 * mm))
+            elif block.kind == "pagebreak":
+                story.append(PageBreak())
+        return story
 
     word = ("Sida", "av") if lang == "sv" else ("Page", "of")
 
@@ -144,11 +148,11 @@ def to_pdf(blocks: list[Block], out: Path, header: str, lang: str) -> None:
 
     # Two passes so that the footer can say "of M".
     first = _Doc(str(out), pagesize=A4, topMargin=20 * mm, bottomMargin=20 * mm)
-    first.build(list(story))
+    first.build(flowables())
     total = first.page
     final = _Doc(str(out), pagesize=A4, topMargin=20 * mm, bottomMargin=20 * mm)
     final.total = total
-    final.build(list(story))
+    final.build(flowables())
 
 
 def main(argv: list[str] | None = None) -> int:
