@@ -109,7 +109,7 @@ class Engine:
         for clause, sdoc in zip(clauses, docs, strict=True):
             text = clause.text
             ordered = sorted(matcher.find(sdoc, fuzzy, text), key=lambda h: h.start)
-            if any(h.key.startswith("T:") for h in ordered):
+            if any(h.key.startswith(("T:", "Q:")) for h in ordered):
                 spans = _sentence_spans(sdoc, sentencizer, len(text))
             else:
                 spans = [(0, len(text))]
@@ -242,7 +242,8 @@ class Engine:
 
 
 def _compile_keys(ruleset: RuleSet) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, int]]:
-    """Every term list under one key: T topic, X exclude, A applicability, E/O elements, V vocab."""
+    """Every term list under one key: T topic, X exclude, Q/C contextual topic words and their
+    context, A applicability, E/O elements, V vocab."""
     terms: dict[str, list[str]] = {}
     patterns: dict[str, list[str]] = {}
     fuzzy: dict[str, int] = {}
@@ -258,6 +259,8 @@ def _compile_keys(ruleset: RuleSet) -> tuple[dict[str, list[str]], dict[str, lis
         if rule.fuzzy is not None:
             fuzzy[f"T:{rule.id}"] = rule.fuzzy
         add(f"X:{rule.id}", rule.exclude.all_terms(), rule.exclude.patterns)
+        add(f"Q:{rule.id}", rule.contextual.all_terms(), rule.contextual.patterns)
+        add(f"C:{rule.id}", rule.context.all_terms(), rule.context.patterns)
         add(f"A:{rule.id}", rule.applies_any.all_terms(), rule.applies_any.patterns)
         for e in rule.elements:
             add(f"E:{rule.id}:{e.id}", e.terms.all_terms(), e.terms.patterns)
@@ -334,12 +337,14 @@ def _not_applicable(finding: Finding, why: str) -> Finding:
 
 
 def _on_topic(rule: Rule, s: Sentence) -> bool:
-    if not s.has(f"T:{rule.id}") or s.has(f"X:{rule.id}"):
+    if s.has(f"X:{rule.id}"):
+        return False
+    if not s.has(f"T:{rule.id}") and not (s.has(f"Q:{rule.id}") and s.has(f"C:{rule.id}")):
         return False
     if _heading_only(s) and not _STANDARD_CLAUSE.search(s.text):
         return False  # a heading alone does not count, but a cited standard clause does (as W3)
     if s.has("V:definition"):
-        first_topic = s.hits[f"T:{rule.id}"][0].start
+        first_topic = (s.hits.get(f"T:{rule.id}") or s.hits[f"Q:{rule.id}"])[0].start
         if first_topic < s.hits["V:definition"][0].start and s.strength == "none":
             return False  # '"Discrimination" means …': a definition is not a requirement
     return True

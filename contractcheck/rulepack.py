@@ -85,6 +85,8 @@ class Rule:
     weak_if: list[str]
     remediation: dict[str, str]
     examples: list[Example]
+    contextual: Terms = field(default_factory=Terms)
+    context: Terms = field(default_factory=Terms)
     applies_always: bool = True
     applies_any: Terms = field(default_factory=Terms)
     applies_facts: list[str] = field(default_factory=list)  # stated facts (--assume) that decide it
@@ -267,6 +269,9 @@ _RULE_SPEC = {
 _PACK_SPEC = {
     "name": str, "version": str, "languages": list, "description": str, "facts": dict, "chain_facts": list,
 }  # fmt: skip
+# exclude: the topic word in another sense; contextual: words on topic only in a sentence that also
+# has a context word ("accessible" counts next to "persons with disabilities", not next to "24/7").
+_TOPIC_SPEC = {"exclude": dict, "contextual": dict, "context": dict, "fuzzy": (int, bool)}
 _FACT = regex.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _TERM = regex.compile(r"^[^*\s]+\*?(?: [^*\s]+\*?)*$")
 _ID = regex.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
@@ -297,16 +302,17 @@ def _load_rule(path: Path, pack: str) -> Rule:
         else:
             applies_always = bool(aw.get("always", True))
 
-    tm = _Mapping(
-        path,
-        m.node_of("topic"),
-        {"en": list, "sv": list, "patterns": list, "exclude": dict, "fuzzy": (int, bool)},
-        "topic",
-    )
-    topic = _terms(path, m.node_of("topic"), "topic", extra=("exclude", "fuzzy"))
+    topic_spec = {**_TOPIC_SPEC, "en": list, "sv": list, "patterns": list}
+    tm = _Mapping(path, m.node_of("topic"), topic_spec, "topic")
+    topic = _terms(path, m.node_of("topic"), "topic", extra=tuple(_TOPIC_SPEC))
     if not topic:
         m.fail(m.node_of("topic"), "topic needs at least one term or pattern")
-    exclude = _terms(path, tm.node_of("exclude"), "topic.exclude") if "exclude" in tm.values else Terms()
+    exclude, contextual, context = (
+        _terms(path, tm.node_of(key), f"topic.{key}") if key in tm.values else Terms()
+        for key in ("exclude", "contextual", "context")
+    )
+    if bool(contextual) != bool(context):
+        tm.fail(tm.node, "topic.contextual and topic.context go together: words and what settles them")
     fuzzy: int | None = 90
     if "fuzzy" in tm.values:
         raw = tm.get("fuzzy")
@@ -333,6 +339,8 @@ def _load_rule(path: Path, pack: str) -> Rule:
         references=[str(r) for r in references],
         topic=topic,
         exclude=exclude,
+        contextual=contextual,
+        context=context,
         elements=elements,
         weak_if=list(weak_if),
         remediation=remediation,

@@ -163,3 +163,41 @@ def test_a_hanging_user_regex_is_cut_off(tmp_path: Path) -> None:
     shutil.copy(doc, tmp_path / "d.txt")
     res = _cli("check", "--no-default-rules", "--rules", str(pack), "--fail-on", "never", str(doc))
     assert res.returncode == 0, res.stderr
+
+
+CONTEXT_RULE = """\
+id: STEP-FREE
+title: Step-free venues
+severity: low
+topic:
+  en: ["step-free access"]
+  contextual:
+    patterns: ['\\baccessible\\b']
+  context:
+    en: [wheelchair*, "persons with disabilities"]
+elements:
+  - id: duty
+    core: true
+    strength: [binding]
+remediation:
+  en: The venue shall have step-free access.
+"""
+
+
+def test_contextual_topic_words_count_only_beside_their_context(tmp_path: Path) -> None:
+    from contractcheck import Checker
+
+    checker = Checker([str(make_pack(tmp_path, CONTEXT_RULE))], default_rules=False)
+
+    def status(text: str) -> str:
+        return checker.check_one(text.encode(), name="x.txt").findings[0].status
+
+    assert status("1. The venue shall be accessible to delivery vans from 06:00.\n") == "missing"
+    assert status("1. The venue shall be accessible to wheelchair users.\n") == "met"
+    assert status("1. The venue shall offer step-free access.\n") == "met"
+
+
+def test_contextual_without_context_is_rejected(tmp_path: Path) -> None:
+    broken = CONTEXT_RULE.replace("  context:\n    en: [wheelchair*, \"persons with disabilities\"]\n", "")
+    with pytest.raises(RulePackError, match=r"STEP-FREE.yaml:5: topic.contextual and topic.context go together"):
+        load_pack(make_pack(tmp_path, broken, "STEP-FREE.yaml"))
