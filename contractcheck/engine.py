@@ -20,7 +20,7 @@ from spacy.attrs import IDX
 from .findings import Evidence, Finding, Reason
 from .model import Clause, Document
 from .nlp import Hit, TermMatcher, make_pipeline
-from .rulepack import LANGS, Element, Rule, RuleSet
+from .rulepack import LANGS, Element, Rule, RuleSet, Terms
 
 # Strength order: a higher number is a firmer obligation.
 _RANK = {"none": 0, "permissive": 1, "hedged": 2, "binding": 3, "prohibition": 3}
@@ -75,6 +75,7 @@ class Engine:
         self.ruleset = ruleset
         self._matchers: dict[str, TermMatcher] = {}
         self.terms, self.patterns, self.fuzzy = _compile_keys(ruleset)
+        self._under = {r.id: _heading_regex(r.exclude_under) for r in ruleset.rules if r.exclude_under}
 
     def matcher(self, lang: str) -> TermMatcher:
         if lang not in self._matchers:
@@ -157,7 +158,8 @@ class Engine:
         if stated is False:
             negated = ", ".join(f"no-{f}" for f in rule.applies_facts)
             return _not_applicable(finding, f"you stated that it does not apply (--assume {negated})")
-        topic = [s for s in a.sentences if _on_topic(rule, s)]
+        under = self._under.get(rule.id)
+        topic = [s for s in a.sentences if _on_topic(rule, s) and not (under and _under_heading(under, s, a))]
         if not topic:
             # A contract that addresses a topic is graded on it whatever its trigger words; one that
             # is silent on it has a gap only where the requirement applies.
@@ -172,9 +174,7 @@ class Engine:
         region = _region(rule, best, topic, a)
         reasons: list[Reason] = []
         missing: list[str] = []
-        involves_chain = "V:chain" in a.keys_in_doc or any(
-            a.facts.get(f) for f in self.ruleset.chain_facts
-        )
+        involves_chain = "V:chain" in a.keys_in_doc or any(a.facts.get(f) for f in self.ruleset.chain_facts)
 
         for element in rule.elements:
             ok, partial = _element_state(rule, element, strength, region)
@@ -315,6 +315,26 @@ def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
     starts[0] = 0
     ends = starts[1:] + [length]
     return list(zip(starts, ends, strict=True))
+
+
+def _heading_regex(terms: Terms) -> regex.Pattern[str]:
+    """Terms (`word*` is a prefix) as one case-insensitive regex for matching headings."""
+    alts = [
+        r"\s+".join(regex.escape(w[:-1]) + r"\w*" if w.endswith("*") else regex.escape(w) for w in t.split())
+        for t in terms.all_terms()
+    ]
+    alts += terms.patterns
+    return regex.compile(r"\b(?:" + "|".join(alts) + r")\b", regex.IGNORECASE)
+
+
+def _under_heading(pattern: regex.Pattern[str], s: Sentence, a: _Analysed) -> bool:
+    """Whether the sentence sits under a heading (its clause's or an ancestor's) that `pattern` names."""
+    clause: Clause | None = s.clause
+    while clause is not None:
+        if clause.heading and pattern.search(clause.heading):
+            return True
+        clause = a.clauses.get(clause.parent) if clause.parent else None
+    return False
 
 
 def _stated_applicability(rule: Rule, facts: dict[str, bool]) -> bool | None:

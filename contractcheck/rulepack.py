@@ -85,6 +85,7 @@ class Rule:
     weak_if: list[str]
     remediation: dict[str, str]
     examples: list[Example]
+    exclude_under: Terms = field(default_factory=Terms)
     contextual: Terms = field(default_factory=Terms)
     context: Terms = field(default_factory=Terms)
     applies_always: bool = True
@@ -271,7 +272,11 @@ _PACK_SPEC = {
 }  # fmt: skip
 # exclude: the topic word in another sense; contextual: words on topic only in a sentence that also
 # has a context word ("accessible" counts next to "persons with disabilities", not next to "24/7").
-_TOPIC_SPEC = {"exclude": dict, "contextual": dict, "context": dict, "fuzzy": (int, bool)}
+# exclude_under: headings (of the clause or any clause above it) under which the topic words are
+# used in another sense: a wage index under "Price", a strike under "Force majeure".
+_TOPIC_SPEC = {
+    "exclude": dict, "exclude_under": dict, "contextual": dict, "context": dict, "fuzzy": (int, bool),
+}  # fmt: skip
 _FACT = regex.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _TERM = regex.compile(r"^[^*\s]+\*?(?: [^*\s]+\*?)*$")
 _ID = regex.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
@@ -307,9 +312,9 @@ def _load_rule(path: Path, pack: str) -> Rule:
     topic = _terms(path, m.node_of("topic"), "topic", extra=tuple(_TOPIC_SPEC))
     if not topic:
         m.fail(m.node_of("topic"), "topic needs at least one term or pattern")
-    exclude, contextual, context = (
+    exclude, exclude_under, contextual, context = (
         _terms(path, tm.node_of(key), f"topic.{key}") if key in tm.values else Terms()
-        for key in ("exclude", "contextual", "context")
+        for key in ("exclude", "exclude_under", "contextual", "context")
     )
     if bool(contextual) != bool(context):
         tm.fail(tm.node, "topic.contextual and topic.context go together: words and what settles them")
@@ -339,6 +344,7 @@ def _load_rule(path: Path, pack: str) -> Rule:
         references=[str(r) for r in references],
         topic=topic,
         exclude=exclude,
+        exclude_under=exclude_under,
         contextual=contextual,
         context=context,
         elements=elements,

@@ -19,7 +19,8 @@ SCHEMA = json.loads((resources.files("contractcheck") / "schemas" / "report.sche
 
 MET = (
     "7.2 The Supplier shall not discriminate against any worker on grounds of sex, transgender identity or "
-    "expression, ethnicity, religion or other belief, disability, sexual orientation or age.\n"
+    "expression, ethnicity, religion or other belief, disability, sexual orientation or age, directly or "
+    "indirectly.\n"
 )
 WEAK = (
     "7.2 The Supplier should avoid discrimination on grounds of sex, ethnicity, religion, disability, age.\n"
@@ -123,7 +124,7 @@ def test_bundle_checks_parts_as_one_contract(tmp_path: Path) -> None:
     annex.write_text(
         "Bilaga 1 Särskilda kontraktsvillkor\n1. Leverantören får inte diskriminera på grund av kön, "
         "könsöverskridande identitet eller uttryck, etnisk tillhörighet, religion eller annan trosuppfattning, "
-        "funktionsnedsättning, sexuell läggning eller ålder.\n"
+        "funktionsnedsättning, sexuell läggning eller ålder, direkt eller indirekt.\n"
     )
     data = _json(_cli("check", "--bundle", "--only", "NONDISC", "--format", "json", str(main), str(annex)))
     assert len(data["documents"]) == 1
