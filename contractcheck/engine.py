@@ -66,6 +66,9 @@ class _Analysed:
     page_starts: list[int]
     page_of: list[int | None]
     facts: dict[str, bool] = field(default_factory=dict)
+    # Each requirement is judged once per document, so one audit or sanction clause can serve many.
+    results: dict[str, tuple[Finding, list[Sentence]]] = field(default_factory=dict)
+    judging: set[str] = field(default_factory=set)
 
 
 class Engine:
@@ -92,7 +95,35 @@ class Engine:
         rules = self.ruleset.rules if rules is None else rules
         analysed = self.analyse(doc)
         analysed.facts = dict(facts or {})
-        return [self._evaluate_rule(rule, analysed) for rule in rules]
+        return [self._judge(rule, analysed)[0] for rule in rules]
+
+    def _judge(self, rule: Rule, a: _Analysed) -> tuple[Finding, list[Sentence]]:
+        if rule.id not in a.results:
+            a.judging.add(rule.id)
+            a.results[rule.id] = self._evaluate_rule(rule, a)
+            a.judging.discard(rule.id)
+        return a.results[rule.id]
+
+    def _through_link(
+        self, rule: Rule, element: Element, best: Sentence, a: _Analysed
+    ) -> tuple[str, Sentence] | None:
+        """A verification, remedy or flow-down element met by the requirement that is about it
+        (VERIFY-AUDIT, REMEDY-SANCTION, SUBCON-FLOWDOWN) when that clause covers this one."""
+        target = self.ruleset.links.get(element.vocab or "")
+        linked = self.ruleset.get(target) if target else None
+        if linked is None or linked.id == rule.id or linked.id in a.judging:
+            return None
+        finding, topic = self._judge(linked, a)
+        if finding.status not in ("met", "weak"):
+            return None
+        vocab = element.vocab or ""
+        same = {e.id for e in linked.elements if e.id == vocab or e.vocab == vocab}
+        if same & set(finding.missing_elements):
+            return None  # the linked requirement itself lacks this very element
+        for s in sorted(topic, key=lambda s: -_score(linked, s, a)):
+            if s.has(f"V:{vocab}") and _covers(s, best, a):
+                return linked.id, s
+        return None
 
     def analyse(self, doc: Document) -> _Analysed:
         lang = doc.language if doc.language in LANGS else "en"
@@ -143,7 +174,7 @@ class Engine:
         )
 
     # --- per requirement ---------------------------------------------------------------------
-    def _evaluate_rule(self, rule: Rule, a: _Analysed) -> Finding:
+    def _evaluate_rule(self, rule: Rule, a: _Analysed) -> tuple[Finding, list[Sentence]]:
         lang = a.doc.language if a.doc.language in LANGS else "en"
         finding = Finding(
             requirement=rule.id,
@@ -157,7 +188,7 @@ class Engine:
         stated = _stated_applicability(rule, a.facts)
         if stated is False:
             negated = ", ".join(f"no-{f}" for f in rule.applies_facts)
-            return _not_applicable(finding, f"you stated that it does not apply (--assume {negated})")
+            return _not_applicable(finding, f"you stated that it does not apply (--assume {negated})"), []
         under = self._under.get(rule.id)
         topic = [s for s in a.sentences if _on_topic(rule, s) and not (under and _under_heading(under, s, a))]
         if not topic:
@@ -166,9 +197,9 @@ class Engine:
             if stated is None and not rule.applies_always and f"A:{rule.id}" not in a.keys_in_doc:
                 terms = ", ".join(rule.applies_any.by_lang.get(lang, [])[:6])
                 why = f"the contract does not appear to cover this (none of: {terms}…)"
-                return _not_applicable(finding, why)
+                return _not_applicable(finding, why), []
             finding.missing_elements = [e.id for e in rule.elements if e.core]
-            return finding
+            return finding, []
         best = max(topic, key=lambda s: _score(rule, s, a))
         strength, strength_hit = _effective_strength(best, a)
         region = _region(rule, best, topic, a)
@@ -176,8 +207,14 @@ class Engine:
         missing: list[str] = []
         involves_chain = "V:chain" in a.keys_in_doc or any(a.facts.get(f) for f in self.ruleset.chain_facts)
 
+        linked: list[tuple[str, str, Sentence]] = []  # (element vocab, requirement, its clause)
         for element in rule.elements:
             ok, partial = _element_state(rule, element, strength, region)
+            if not ok and element.vocab:
+                via = self._through_link(rule, element, best, a)
+                if via is not None:
+                    linked.append((element.vocab, *via))
+                    ok = True
             if ok:
                 continue
             missing.append(element.id)
@@ -201,10 +238,24 @@ class Engine:
         finding.missing_elements = missing
         finding.status = "weak" if any(r.code.startswith("W") for r in reasons) else "met"
         finding.evidence = self._evidence(rule, best, topic, a, lang)
+        for vocab, requirement, s in linked:
+            where = _cite(s.clause) or "its clause"
+            finding.reasons.append(
+                Reason("INFO", f"{vocab.replace('_', '-')}: through {requirement} (§{where})")
+            )
+            finding.evidence.append(
+                Evidence(
+                    clause=_cite(s.clause),
+                    page=_page_at(a, s.start),
+                    text=s.text.strip(),
+                    start=s.start,
+                    end=s.end,
+                )
+            )
         if any(h.fuzzy for h in best.hits.get(f"T:{rule.id}", [])) and not _exact_topic(rule, best):
             hit = best.hits[f"T:{rule.id}"][0]
             finding.reasons.append(Reason("INFO", f"matched a misspelt or damaged word: '{hit.text}'"))
-        return finding
+        return finding, topic
 
     def _evidence(
         self, rule: Rule, best: Sentence, topic: list[Sentence], a: _Analysed, lang: str
@@ -335,6 +386,33 @@ def _under_heading(pattern: regex.Pattern[str], s: Sentence, a: _Analysed) -> bo
             return True
         clause = a.clauses.get(clause.parent) if clause.parent else None
     return False
+
+
+_PART = regex.compile(r"^(?:bilaga|annex|appendix|schedule|attachment|exhibit)\b", regex.IGNORECASE)
+
+
+def _part(clause: Clause, a: _Analysed) -> Clause | None:
+    """The annex (schedule, bilaga…) a clause sits in, or None for the main terms."""
+    c: Clause | None = clause
+    while c is not None:
+        label = c.number or c.ref or ""
+        if _PART.match(label):
+            return c
+        c = a.clauses.get(c.parent) if c.parent else None
+    return None
+
+
+def _covers(linked: Sentence, best: Sentence, a: _Analysed) -> bool:
+    """Whether a general clause (an audit, a sanction, a flow-down) reaches the requirement's clause:
+    it sits in the same part of the contract, or names the annex or the clause number."""
+    part = _part(best.clause, a)
+    if _part(linked.clause, a) is part:
+        return True
+    text = linked.text.lower()
+    if part is not None and (part.number or part.ref or "").lower() in text:
+        return True
+    ref = best.clause.ref or best.clause.number
+    return bool(ref) and regex.search(rf"(?<![\w.]){regex.escape(ref)}(?![\w]|\.\d)", linked.text) is not None
 
 
 def _stated_applicability(rule: Rule, facts: dict[str, bool]) -> bool | None:

@@ -106,6 +106,7 @@ class Pack:
     path: str
     facts: dict[str, str] = field(default_factory=dict)  # --assume fact -> what stating it means
     chain_facts: list[str] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)
     rules: list[Rule] = field(default_factory=list)
     vocab: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # lang -> list name -> terms
 
@@ -119,6 +120,9 @@ class RuleSet:
     vocab: dict[str, dict[str, list[str]]]
     facts: dict[str, str] = field(default_factory=dict)
     chain_facts: list[str] = field(default_factory=list)  # facts that mean a supply chain (W10)
+    # vocab list of an element -> the requirement about it: an element reading `vocab: verification`
+    # is also met by a VERIFY-AUDIT clause that covers the requirement.
+    links: dict[str, str] = field(default_factory=dict)
 
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -178,7 +182,8 @@ def load_ruleset(packs: list[str] | None = None, *, default: bool = True) -> Rul
                 where = f"{rule.source}:{rule.facts_line}"
                 raise RulePackError(f"{where}: unknown fact '{fact}' (known: {known})")
     chain = list(dict.fromkeys(f for pack in base + loaded for f in pack.chain_facts))
-    return RuleSet(loaded, list(rules.values()), vocab, facts, chain)
+    links = {k: v for pack in base + loaded for k, v in pack.links.items()}
+    return RuleSet(loaded, list(rules.values()), vocab, facts, chain, links)
 
 
 def parse_assumptions(values: Iterable[str], known: dict[str, str]) -> dict[str, bool]:
@@ -223,7 +228,13 @@ def load_pack(path: str | os.PathLike[str], *, rules: bool = True) -> Pack:
         path=str(folder),
         facts={str(k): v for k, v in facts.items()},
         chain_facts=[str(f) for f in meta.get("chain_facts", [])],
+        links={str(k): str(v) for k, v in meta.get("links", {}).items()},
     )
+    for vocab in pack.links:
+        if vocab not in VOCAB_LISTS:
+            meta.fail(
+                meta.node_of("links"), f"links: '{vocab}' is not a vocabulary list ({', '.join(VOCAB_LISTS)})"
+            )
     for fact in pack.chain_facts:
         if fact not in pack.facts:
             meta.fail(meta.node_of("chain_facts"), f"chain fact '{fact}' is not declared under facts")
@@ -269,6 +280,7 @@ _RULE_SPEC = {
 }  # fmt: skip
 _PACK_SPEC = {
     "name": str, "version": str, "languages": list, "description": str, "facts": dict, "chain_facts": list,
+    "links": dict,
 }  # fmt: skip
 # exclude: the topic word in another sense; contextual: words on topic only in a sentence that also
 # has a context word ("accessible" counts next to "persons with disabilities", not next to "24/7").
