@@ -121,7 +121,10 @@ class Engine:
         if same & set(finding.missing_elements):
             return None  # the linked requirement itself lacks this very element
         for s in sorted(topic, key=lambda s: -_score(linked, s, a)):
-            if s.has(f"V:{vocab}") and _covers(s, best, a):
+            # A clause that names this one serves it even when weak; one that merely sits nearby
+            # only when it is itself a sound clause on its subject.
+            reach = _covers(s, best, a)
+            if s.has(f"V:{vocab}") and (reach == "names" or (reach == "part" and finding.status == "met")):
                 return linked.id, s
         return None
 
@@ -402,17 +405,16 @@ def _part(clause: Clause, a: _Analysed) -> Clause | None:
     return None
 
 
-def _covers(linked: Sentence, best: Sentence, a: _Analysed) -> bool:
-    """Whether a general clause (an audit, a sanction, a flow-down) reaches the requirement's clause:
-    it sits in the same part of the contract, or names the annex or the clause number."""
+def _covers(linked: Sentence, best: Sentence, a: _Analysed) -> str:
+    """How a general clause (an audit, a sanction, a flow-down) reaches the requirement's clause:
+    'names' its annex or clause number, sits in the same 'part' of the contract, or '' not at all."""
     part = _part(best.clause, a)
-    if _part(linked.clause, a) is part:
-        return True
-    text = linked.text.lower()
-    if part is not None and (part.number or part.ref or "").lower() in text:
-        return True
+    if part is not None and (part.number or part.ref or "").lower() in linked.text.lower():
+        return "names"
     ref = best.clause.ref or best.clause.number
-    return bool(ref) and regex.search(rf"(?<![\w.]){regex.escape(ref)}(?![\w]|\.\d)", linked.text) is not None
+    if ref and regex.search(rf"(?<![\w.]){regex.escape(ref)}(?![\w]|\.\d)", linked.text):
+        return "names"
+    return "part" if _part(linked.clause, a) is part else ""
 
 
 def _stated_applicability(rule: Rule, facts: dict[str, bool]) -> bool | None:
