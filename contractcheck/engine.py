@@ -60,7 +60,7 @@ class _Analysed:
     doc: Document
     sentences: list[Sentence]
     by_clause: dict[str, list[Sentence]]
-    keys_in_doc: set[str]
+    keys_in_doc: dict[str, list[Sentence]]  # matcher key -> the sentences that have it, in order
     clauses: dict[str, Clause]
     children: dict[str, list[str]]
     page_starts: list[int]
@@ -135,28 +135,35 @@ class Engine:
         clauses = [c for c in doc.clauses if c.text.strip()]
         sentences: list[Sentence] = []
         by_clause: dict[str, list[Sentence]] = defaultdict(list)
-        keys_in_doc: set[str] = set()
+        by_key: dict[str, list[Sentence]] = defaultdict(list)
         # Sentence boundaries matter only where a requirement's topic occurs; elsewhere a clause is
         # one unit, which spares the sentencizer most of a long contract.
         docs = list(nlp.pipe((c.text for c in clauses), disable=["sentencizer"]))
         sentencizer = nlp.get_pipe("sentencizer")
         fuzzy = matcher.fuzzy_map(docs)
-        for clause, sdoc in zip(clauses, docs, strict=True):
+        by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses])
+        for clause, sdoc, pattern_hits in zip(clauses, docs, by_pattern, strict=True):
             text = clause.text
-            ordered = sorted(matcher.find(sdoc, fuzzy, text), key=lambda h: h.start)
+            hits = matcher.find(sdoc, fuzzy, text, patterns=False)
+            shift = clause.start
+            hits += [
+                Hit(h.key, h.start - shift, h.end - shift, h.text, h.fuzzy, h.term) for h in pattern_hits
+            ]
+            ordered = sorted(hits, key=lambda h: h.start)
             if any(h.key.startswith(("T:", "Q:")) for h in ordered):
                 spans = _sentence_spans(sdoc, sentencizer, len(text))
             else:
                 spans = [(0, len(text))]
+            starts = [h.start for h in ordered]
             for a_, b_ in spans:
                 s = Sentence(clause, clause.start + a_, clause.start + b_, text[a_:b_])
-                for h in ordered:
-                    if a_ <= h.start < b_:
-                        s.hits.setdefault(h.key, []).append(
-                            Hit(h.key, clause.start + h.start, clause.start + h.end, h.text, h.fuzzy, h.term)
-                        )
+                for h in ordered[bisect.bisect_left(starts, a_) : bisect.bisect_left(starts, b_)]:
+                    s.hits.setdefault(h.key, []).append(
+                        Hit(h.key, clause.start + h.start, clause.start + h.end, h.text, h.fuzzy, h.term)
+                    )
                 s.strength, s.strength_hit = _strength(s)
-                keys_in_doc.update(s.hits)
+                for key in s.hits:
+                    by_key[key].append(s)
                 sentences.append(s)
                 by_clause[clause.id].append(s)
         children: dict[str, list[str]] = defaultdict(list)
@@ -169,7 +176,7 @@ class Engine:
             doc,
             sentences,
             by_clause,
-            keys_in_doc,
+            by_key,
             {c.id: c for c in doc.clauses},
             children,
             page_starts,
@@ -193,7 +200,11 @@ class Engine:
             negated = ", ".join(f"no-{f}" for f in rule.applies_facts)
             return _not_applicable(finding, f"you stated that it does not apply (--assume {negated})"), []
         under = self._under.get(rule.id)
-        topic = [s for s in a.sentences if _on_topic(rule, s) and not (under and _under_heading(under, s, a))]
+        candidates = a.keys_in_doc.get(f"T:{rule.id}", [])
+        if f"Q:{rule.id}" in a.keys_in_doc:
+            both = {id(s): s for s in [*candidates, *a.keys_in_doc[f"Q:{rule.id}"]]}
+            candidates = sorted(both.values(), key=_at)
+        topic = [s for s in candidates if _on_topic(rule, s) and not (under and _under_heading(under, s, a))]
         if not topic:
             # A contract that addresses a topic is graded on it whatever its trigger words; one that
             # is silent on it has a gap only where the requirement applies.
@@ -369,6 +380,10 @@ def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
     starts[0] = 0
     ends = starts[1:] + [length]
     return list(zip(starts, ends, strict=True))
+
+
+def _at(s: Sentence) -> int:
+    return s.start
 
 
 def _heading_regex(terms: Terms) -> regex.Pattern[str]:

@@ -9,6 +9,7 @@ cached per distinct word, because spaCy's REGEX token patterns cost ~3.5 ms per 
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ class TermMatcher:
     nlp: Language
     phrase: PhraseMatcher
     exact_first: dict[str, list[_PrefixTerm]] = field(default_factory=dict)
-    prefix_first: list[tuple[str, _PrefixTerm]] = field(default_factory=list)
+    prefix_first: dict[str, list[_PrefixTerm]] = field(default_factory=dict)  # "diskrimin" -> terms
     patterns: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
     fuzzy_words: dict[str, list[tuple[str, bool, int]]] = field(
         default_factory=dict
@@ -89,7 +90,7 @@ class TermMatcher:
                 pt = _PrefixTerm(key, words, term)
                 first, is_prefix = words[0]
                 if is_prefix:
-                    matcher.prefix_first.append((first, pt))
+                    matcher.prefix_first.setdefault(first, []).append(pt)
                 else:
                     matcher.exact_first.setdefault(first, []).append(pt)
             for t in fixed:  # one match id per term: "key\x1fterm"
@@ -101,8 +102,16 @@ class TermMatcher:
             matcher.patterns[key] = [regex.compile(p, regex.IGNORECASE | regex.V0) for p in items]
         return matcher
 
-    def find(self, doc: Doc, fuzzy: dict[int, list[str]] | None = None, text: str | None = None) -> list[Hit]:
-        """All hits in one clause doc: phrases, prefix terms, patterns, and `fuzzy` words.
+    def find(
+        self,
+        doc: Doc,
+        fuzzy: dict[int, list[str]] | None = None,
+        text: str | None = None,
+        *,
+        patterns: bool = True,
+    ) -> list[Hit]:
+        """All hits in one clause doc: phrases, prefix terms, patterns (unless `patterns` is False:
+        see `find_patterns`), and `fuzzy` words.
 
         `fuzzy` maps a lower-case word's hash to the keys it approximately matches (see
         `fuzzy_map`); computing it once per document keeps rapidfuzz off the per-clause path.
@@ -130,15 +139,43 @@ class TermMatcher:
             if fuzzy and h in fuzzy:
                 a, b = arr[i][1], arr[i][1] + arr[i][2]
                 hits += [Hit(key, a, b, text[a:b], fuzzy=True) for key in fuzzy[h]]
+        if patterns:
+            for key, compiled in self.patterns.items():
+                for pattern in compiled:
+                    hits += _pattern_hits(key, pattern, text, 0, len(text)) or []
+        return hits
+
+    def find_patterns(self, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
+        """Pattern hits per span (a clause) of one text, with offsets into `text`.
+
+        Each pattern scans the whole text once rather than once per clause; the rare match that runs
+        across a clause boundary is dropped and that clause scanned on its own, so the hits are those
+        a per-clause scan finds.
+        """
+        out: list[list[Hit]] = [[] for _ in spans]
+        starts = [a for a, _ in spans]
         for key, compiled in self.patterns.items():
             for pattern in compiled:
-                try:
-                    for m in pattern.finditer(text, timeout=REGEX_TIMEOUT):
-                        if m.end() > m.start():
-                            hits.append(Hit(key, m.start(), m.end(), m.group(), term=pattern.pattern))
-                except TimeoutError:
-                    continue
-        return hits
+                found: list[list[Hit]] = [[] for _ in spans]
+                rescan: set[int] = set()
+                whole = _pattern_hits(
+                    key, pattern, text, 0, len(text), REGEX_TIMEOUT * (1 + len(text) // 50_000)
+                )
+                if whole is None:  # too slow on the whole text: clause by clause, each with its own limit
+                    whole, rescan = [], set(range(len(spans)))
+                for h in whole:
+                    i = bisect.bisect_right(starts, h.start) - 1
+                    if i < 0 or h.start >= spans[i][1]:
+                        continue  # between clauses (a heading or a gap)
+                    if h.end > spans[i][1]:
+                        rescan.update(j for j in range(i, len(spans)) if spans[j][0] < h.end)
+                        continue
+                    found[i].append(h)
+                for i in rescan:
+                    found[i] = _pattern_hits(key, pattern, text, *spans[i]) or []
+                for i, hits in enumerate(found):
+                    out[i] += hits
+        return out
 
     def fuzzy_map(self, docs: Iterable[Doc]) -> dict[int, list[str]]:
         """Words of these docs within a rule's similarity threshold of a topic word (typos, OCR noise)."""
@@ -176,8 +213,29 @@ class TermMatcher:
         return out
 
     def _candidates(self, low: str) -> list[_PrefixTerm]:
-        exact = list(self.exact_first.get(low, ()))
-        return exact + [pt for first, pt in self.prefix_first if low.startswith(first)]
+        # A word's candidates: terms starting with exactly it, and prefix terms whose first word is
+        # one of its prefixes; looking up each prefix keeps this independent of the term count.
+        out = list(self.exact_first.get(low, ()))
+        index = self.prefix_first
+        for n in range(1, len(low) + 1):
+            found = index.get(low[:n])
+            if found:
+                out += found
+        return out
+
+
+def _pattern_hits(
+    key: str, pattern: regex.Pattern[str], text: str, start: int, end: int, timeout: float = REGEX_TIMEOUT
+) -> list[Hit] | None:
+    """Matches of one pattern in text[start:end], offsets into `text`; None past its time limit."""
+    hits: list[Hit] = []
+    try:
+        for m in pattern.finditer(text, start, end, timeout=timeout):
+            if m.end() > m.start():
+                hits.append(Hit(key, m.start(), m.end(), m.group(), term=pattern.pattern))
+    except TimeoutError:
+        return None
+    return hits
 
 
 def _one(word: str) -> tuple[str, bool]:
