@@ -143,24 +143,18 @@ class Engine:
         fuzzy = matcher.fuzzy_map(docs)
         by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses])
         for clause, sdoc, pattern_hits in zip(clauses, docs, by_pattern, strict=True):
-            text = clause.text
-            hits = matcher.find(sdoc, fuzzy, text, patterns=False)
-            shift = clause.start
-            hits += [
-                Hit(h.key, h.start - shift, h.end - shift, h.text, h.fuzzy, h.term) for h in pattern_hits
-            ]
-            ordered = sorted(hits, key=lambda h: h.start)
-            if any(h.key.startswith(("T:", "Q:")) for h in ordered):
+            text, base = clause.text, clause.start
+            hits = matcher.find(sdoc, fuzzy, text, patterns=False, base=base) + pattern_hits
+            hits.sort(key=_at)
+            if any(h.key.startswith(("T:", "Q:")) for h in hits):
                 spans = _sentence_spans(sdoc, sentencizer, len(text))
             else:
                 spans = [(0, len(text))]
-            starts = [h.start for h in ordered]
+            starts = [h.start - base for h in hits]
             for a_, b_ in spans:
-                s = Sentence(clause, clause.start + a_, clause.start + b_, text[a_:b_])
-                for h in ordered[bisect.bisect_left(starts, a_) : bisect.bisect_left(starts, b_)]:
-                    s.hits.setdefault(h.key, []).append(
-                        Hit(h.key, clause.start + h.start, clause.start + h.end, h.text, h.fuzzy, h.term)
-                    )
+                s = Sentence(clause, base + a_, base + b_, text[a_:b_])
+                for h in hits[bisect.bisect_left(starts, a_) : bisect.bisect_left(starts, b_)]:
+                    s.hits.setdefault(h.key, []).append(h)
                 s.strength, s.strength_hit = _strength(s)
                 for key in s.hits:
                     by_key[key].append(s)
@@ -382,8 +376,8 @@ def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
     return list(zip(starts, ends, strict=True))
 
 
-def _at(s: Sentence) -> int:
-    return s.start
+def _at(x: Sentence | Hit) -> int:
+    return x.start
 
 
 def _heading_regex(terms: Terms) -> regex.Pattern[str]:

@@ -36,7 +36,8 @@ def make_pipeline(lang: str) -> Language:
 
 @dataclass(frozen=True)
 class Hit:
-    """A term (or pattern) found in a clause: character offsets into the clause's text."""
+    """A term (or pattern) found in a clause: character offsets (into the document's text when the
+    matcher was given the clause's start as `base`)."""
 
     key: str
     start: int
@@ -109,9 +110,10 @@ class TermMatcher:
         text: str | None = None,
         *,
         patterns: bool = True,
+        base: int = 0,
     ) -> list[Hit]:
         """All hits in one clause doc: phrases, prefix terms, patterns (unless `patterns` is False:
-        see `find_patterns`), and `fuzzy` words.
+        see `find_patterns`), and `fuzzy` words; offsets are shifted by `base` (the clause's start).
 
         `fuzzy` maps a lower-case word's hash to the keys it approximately matches (see
         `fuzzy_map`); computing it once per document keeps rapidfuzz off the per-clause path.
@@ -123,7 +125,7 @@ class TermMatcher:
         for match_id, start, end in self.phrase(doc):
             a, b = arr[start][1], arr[end - 1][1] + arr[end - 1][2]
             key, _, term = strings[match_id].partition(_SEP)
-            hits.append(Hit(key, a, b, text[a:b], term=term))
+            hits.append(Hit(key, a + base, b + base, text[a:b], term=term))
         lowers = [row[0] for row in arr]
         cache = self._prefix_cache
         for i, h in enumerate(lowers):
@@ -135,14 +137,15 @@ class TermMatcher:
                 end = _match_from(pt.words, lowers, i, strings)
                 if end:
                     a, b = arr[i][1], arr[end - 1][1] + arr[end - 1][2]
-                    hits.append(Hit(pt.key, a, b, text[a:b], term=pt.term))
+                    hits.append(Hit(pt.key, a + base, b + base, text[a:b], term=pt.term))
             if fuzzy and h in fuzzy:
                 a, b = arr[i][1], arr[i][1] + arr[i][2]
-                hits += [Hit(key, a, b, text[a:b], fuzzy=True) for key in fuzzy[h]]
+                hits += [Hit(key, a + base, b + base, text[a:b], fuzzy=True) for key in fuzzy[h]]
         if patterns:
             for key, compiled in self.patterns.items():
                 for pattern in compiled:
-                    hits += _pattern_hits(key, pattern, text, 0, len(text)) or []
+                    found = _pattern_hits(key, pattern, text, 0, len(text)) or []
+                    hits += [Hit(h.key, h.start + base, h.end + base, h.text, term=h.term) for h in found]
         return hits
 
     def find_patterns(self, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
