@@ -202,7 +202,7 @@ class Engine:
         if not topic:
             # A contract that addresses a topic is graded on it whatever its trigger words; one that
             # is silent on it has a gap only where the requirement applies.
-            if stated is None and not rule.applies_always and f"A:{rule.id}" not in a.keys_in_doc:
+            if stated is None and not rule.applies_always and not _triggered(rule, a):
                 terms = ", ".join(rule.applies_any.by_lang.get(lang, [])[:6])
                 why = f"the contract does not appear to cover this (none of: {terms}…)"
                 return _not_applicable(finding, why), []
@@ -424,6 +424,13 @@ def _covers(linked: Sentence, best: Sentence, a: _Analysed) -> str:
     if ref and regex.search(rf"(?<![\w.]){regex.escape(ref)}(?![\w]|\.\d)", linked.text):
         return "names"
     return "part" if _part(linked.clause, a) is part else ""
+
+
+def _triggered(rule: Rule, a: _Analysed) -> bool:
+    """Whether the text shows the requirement applies: at least `applies_min` distinct trigger terms."""
+    key = f"A:{rule.id}"
+    found = {h.term or h.text.lower() for s in a.keys_in_doc.get(key, []) for h in s.hits[key]}
+    return len(found) >= rule.applies_min
 
 
 def _stated_applicability(rule: Rule, facts: dict[str, bool]) -> bool | None:

@@ -91,6 +91,7 @@ class Rule:
     applies_always: bool = True
     applies_any: Terms = field(default_factory=Terms)
     applies_facts: list[str] = field(default_factory=list)  # stated facts (--assume) that decide it
+    applies_min: int = 1  # distinct trigger terms needed: one passing "website" is not an ICT contract
     facts_line: int = 0
     fuzzy: int | None = 90  # similarity threshold 0–100 for topic words; None switches it off
     pack: str = ""
@@ -306,12 +307,18 @@ def _load_rule(path: Path, pack: str) -> Rule:
     references = m.get("references", [])
     _all_strings(m, "references", references)
 
-    applies_always, applies_any, applies_facts, facts_line = True, Terms(), [], 0
+    applies_always, applies_any, applies_facts, facts_line, applies_min = True, Terms(), [], 0, 1
     if "applies_when" in m.values:
         aw = _Mapping(
-            path, m.node_of("applies_when"), {"always": bool, "any": dict, "facts": list}, "applies_when"
+            path,
+            m.node_of("applies_when"),
+            {"always": bool, "any": dict, "min": int, "facts": list},
+            "applies_when",
         )
         applies_facts = [str(f) for f in aw.get("facts", [])]
+        applies_min = aw.get("min", 1)
+        if applies_min < 1:
+            aw.fail(aw.node_of("min"), "min must be 1 or more")
         facts_line = line_of(aw.node_of("facts"))
         if "any" in aw.values:
             applies_always = False
@@ -366,6 +373,7 @@ def _load_rule(path: Path, pack: str) -> Rule:
         applies_always=applies_always,
         applies_any=applies_any,
         applies_facts=applies_facts,
+        applies_min=applies_min,
         facts_line=facts_line,
         fuzzy=fuzzy,
         pack=pack,

@@ -201,3 +201,18 @@ def test_contextual_without_context_is_rejected(tmp_path: Path) -> None:
     broken = CONTEXT_RULE.replace("  context:\n    en: [wheelchair*, \"persons with disabilities\"]\n", "")
     with pytest.raises(RulePackError, match=r"STEP-FREE.yaml:5: topic.contextual and topic.context go together"):
         load_pack(make_pack(tmp_path, broken, "STEP-FREE.yaml"))
+
+
+def test_applicability_can_ask_for_several_distinct_trigger_words(tmp_path: Path) -> None:
+    from contractcheck import Checker
+
+    rule = GOOD_RULE.replace(
+        "topic:\n", "applies_when:\n  min: 2\n  any: {en: [cleaning, premises, windows]}\ntopic:\n", 1
+    )
+    checker = Checker([str(make_pack(tmp_path, rule))], default_rules=False)
+
+    def status(text: str) -> str:
+        return checker.check_one(text.encode(), name="x.txt").findings[0].status
+
+    assert status("1. The Supplier shall clean the windows twice a year.\n") == "not_applicable"
+    assert status("1. The Supplier shall clean the windows of the premises twice a year.\n") == "missing"
