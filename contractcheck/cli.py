@@ -183,7 +183,8 @@ def eval_(
     presence precision/recall/F1, grade accuracy, false presence and false met on true negatives,
     per requirement and language, with every disagreement.
 
-    Exit codes: 0 done; 1 a set's presence macro-F1 is below --min-f1; 2 bad gold file or usage.
+    Exit codes: 0 done; 1 a set's presence macro-F1, overall or in one language, is below --min-f1;
+    2 bad gold file or usage.
     """
     import json
 
@@ -208,12 +209,15 @@ def eval_(
         rendered = render(scores, disagreements=not no_disagreements)
     _emit(rendered, output)
     if min_f1 is not None:
-        low = [s for s in scores if (s.overall.macro_f1 or 0.0) < min_f1]
-        for s in low:
-            got = "undefined (no requirement has 3 gold positives)" if s.overall.macro_f1 is None else (
-                f"{s.overall.macro_f1:.3f}"
-            )
-            click.echo(f"contractcheck: {s.name}: presence macro-F1 {got} < {min_f1}", err=True)
+        low = [
+            (f"{s.name} ({lang})" if lang else s.name, scope.macro_f1)
+            for s in scores
+            for lang, scope in [("", s.overall), *s.languages.items()]
+            if (scope.macro_f1 or 0.0) < min_f1
+        ]
+        for where, f1 in low:
+            got = "undefined (no requirement has 3 gold positives)" if f1 is None else f"{f1:.3f}"
+            click.echo(f"contractcheck: {where}: presence macro-F1 {got} < {min_f1}", err=True)
         if low:
             sys.exit(EXIT_GAPS)
     sys.exit(EXIT_OK)
