@@ -49,9 +49,10 @@ class Hit:
 
 @dataclass
 class _PrefixTerm:
-    key: str
+    """A term with a `*` word; the same words under several keys are matched once."""
+
     words: tuple[tuple[str, bool], ...]  # (text, is_prefix)
-    term: str = ""
+    targets: list[tuple[str, str]] = field(default_factory=list)  # (key, term as written)
 
 
 @dataclass
@@ -79,6 +80,7 @@ class TermMatcher:
     ) -> TermMatcher:
         """`terms`: key -> term strings; `patterns`: key -> regexes; `fuzzy`: key -> threshold."""
         matcher = cls(nlp, PhraseMatcher(nlp.vocab, attr="LOWER"))
+        by_words: dict[tuple[tuple[str, bool], ...], _PrefixTerm] = {}
         for key, items in terms.items():
             fixed = []
             for term in dict.fromkeys(" ".join(t.split()) for t in items):
@@ -88,12 +90,13 @@ class TermMatcher:
                 if not any(p for _, p in words):
                     fixed.append(" ".join(w for w, _ in words))
                     continue
-                pt = _PrefixTerm(key, words, term)
-                first, is_prefix = words[0]
-                if is_prefix:
-                    matcher.prefix_first.setdefault(first, []).append(pt)
-                else:
-                    matcher.exact_first.setdefault(first, []).append(pt)
+                pt = by_words.get(words)
+                if pt is None:
+                    pt = by_words[words] = _PrefixTerm(words)
+                    first, is_prefix = words[0]
+                    index = matcher.prefix_first if is_prefix else matcher.exact_first
+                    index.setdefault(first, []).append(pt)
+                pt.targets.append((key, term))
             for t in fixed:  # one match id per term: "key\x1fterm"
                 matcher.phrase.add(f"{key}{_SEP}{t}", [nlp.make_doc(t)])
             if key in fuzzy:
@@ -137,7 +140,7 @@ class TermMatcher:
                 end = _match_from(pt.words, lowers, i, strings)
                 if end:
                     a, b = arr[i][1], arr[end - 1][1] + arr[end - 1][2]
-                    hits.append(Hit(pt.key, a + base, b + base, text[a:b], term=pt.term))
+                    hits += [Hit(key, a + base, b + base, text[a:b], term=term) for key, term in pt.targets]
             if fuzzy and h in fuzzy:
                 a, b = arr[i][1], arr[i][1] + arr[i][2]
                 hits += [Hit(key, a + base, b + base, text[a:b], fuzzy=True) for key in fuzzy[h]]
