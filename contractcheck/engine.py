@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex
@@ -69,6 +70,7 @@ class _Analysed:
     # Each requirement is judged once per document, so one audit or sanction clause can serve many.
     results: dict[str, tuple[Finding, list[Sentence]]] = field(default_factory=dict)
     judging: set[str] = field(default_factory=set)
+    by_ref: dict[str, list[str]] | None = None  # bare clause number -> clause ids, built when first asked
 
 
 class Engine:
@@ -79,6 +81,7 @@ class Engine:
         self._matchers: dict[str, TermMatcher] = {}
         self.terms, self.patterns, self.fuzzy = _compile_keys(ruleset)
         self._under = {r.id: _heading_regex(r.exclude_under) for r in ruleset.rules if r.exclude_under}
+        self._context = {r.id: _heading_regex(r.context) for r in ruleset.rules if r.context}
 
     def matcher(self, lang: str) -> TermMatcher:
         if lang not in self._matchers:
@@ -198,7 +201,13 @@ class Engine:
         if f"Q:{rule.id}" in a.keys_in_doc:
             both = {id(s): s for s in [*candidates, *a.keys_in_doc[f"Q:{rule.id}"]]}
             candidates = sorted(both.values(), key=_at)
-        topic = [s for s in candidates if _on_topic(rule, s) and not (under and _under_heading(under, s, a))]
+        context = self._context.get(rule.id)
+        topic = [
+            s
+            for s in candidates
+            if _on_topic(rule, s, lambda s=s: bool(context) and _context_around(rule, context, s, a))
+            and not (under and _under_heading(under, s, a))
+        ]
         if not topic:
             # A contract that addresses a topic is graded on it whatever its trigger words; one that
             # is silent on it has a gap only where the requirement applies.
@@ -380,6 +389,43 @@ def _at(x: Sentence | Hit) -> int:
     return x.start
 
 
+def _context_around(rule: Rule, context: regex.Pattern[str], s: Sentence, a: _Analysed) -> bool:
+    """Context for a contextual word from outside its sentence: the heading it sits under, or a
+    clause it cites ("audit compliance with clause 9", where clause 9 is on wages)."""
+    if _under_heading(context, s, a):
+        return True
+    key = f"C:{rule.id}"
+    cited = [cid for n in _referenced(s.text) for cid in _clauses_numbered(n, a)]
+    low = s.text.lower()
+    for annex in a.clauses.values():  # "the requirements of Annex 3", "kraven i bilaga 3"
+        label = (annex.number or annex.ref or "").lower()
+        if _PART.match(label) and label in low:
+            cited += _clauses_numbered(annex.id, a, by_id=True)
+    for cid in cited:
+        clause = a.clauses[cid]
+        if (clause.heading and context.search(clause.heading)) or any(
+            x.has(key) for x in a.by_clause.get(cid, [])
+        ):
+            return True
+    return False
+
+
+def _clauses_numbered(n: str, a: _Analysed, *, by_id: bool = False) -> list[str]:
+    """The clause numbered `n` (or with id `n`) and the clauses under it (9 -> 9, 9.1, 9.2 …)."""
+    if a.by_ref is None:
+        a.by_ref = defaultdict(list)
+        for c in a.clauses.values():
+            if c.ref:
+                a.by_ref[_bare(c.ref)].append(c.id)
+    out = [n] if by_id else list(a.by_ref.get(n, []))
+    stack = list(out)
+    while stack:
+        for child in a.children.get(stack.pop(), []):
+            out.append(child)
+            stack.append(child)
+    return out
+
+
 def _heading_regex(terms: Terms) -> regex.Pattern[str]:
     """Terms (`word*` is a prefix) as one case-insensitive regex for matching headings."""
     alts = [
@@ -452,10 +498,13 @@ def _not_applicable(finding: Finding, why: str) -> Finding:
     return finding
 
 
-def _on_topic(rule: Rule, s: Sentence) -> bool:
+def _on_topic(rule: Rule, s: Sentence, context_heading: Callable[[], bool] = lambda: False) -> bool:
+    """Whether a sentence addresses the rule: a topic word, or a contextual word settled by a context
+    word in the sentence or in the heading it sits under ("12 Labour standards: 12.4 … audit …")."""
     if s.has(f"X:{rule.id}"):
         return False
-    if not s.has(f"T:{rule.id}") and not (s.has(f"Q:{rule.id}") and s.has(f"C:{rule.id}")):
+    contextual = s.has(f"Q:{rule.id}") and (s.has(f"C:{rule.id}") or context_heading())
+    if not s.has(f"T:{rule.id}") and not contextual:
         return False
     if _heading_only(s) and not _STANDARD_CLAUSE.search(s.text):
         return False  # a heading alone does not count, but a cited standard clause does (as W3)
