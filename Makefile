@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_FILES ?= corpora/samples/ramavtal-stadtjanster.txt corpora/samples/cuad_service_atmosenergy.pdf
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint eval bench clean
 
 setup: $(STAMP)
 
@@ -22,13 +22,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The regression floor: presence macro-F1 on the held-out test corpus (see README, Accuracy).
+EVAL_FLOOR ?= 0.85
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+	$(BIN)/contractcheck eval corpora/test --no-disagreements --min-f1 $(EVAL_FLOOR) > /dev/null
+
+eval: $(STAMP)
+	$(BIN)/contractcheck eval corpora/dev corpora/test --no-disagreements
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_audit.py
 
 clean:
 	rm -rf $(VENV) .bench build *.egg-info .pytest_cache .ruff_cache
