@@ -40,6 +40,12 @@ _FORMATS = click.Choice(["text", "csv", "jsonl", "json"])
     "--lang", type=click.Choice(["auto", "en", "sv"]), default=None, help="Document language [auto]."
 )
 @click.option(
+    "--assume",
+    multiple=True,
+    metavar="FACTS",
+    help="State what the text cannot show, e.g. ict,no-personal-data.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(["weak", "missing", "never"]),
     default=None,
@@ -95,6 +101,7 @@ def audit(
     only: tuple[str, ...],
     skip: tuple[str, ...],
     lang: str | None,
+    assume: tuple[str, ...],
     fail_on: str | None,
     min_severity: str | None,
     timeout: float,
@@ -139,6 +146,7 @@ def audit(
         lang=lang or "auto",
         only=_split_ids(only),
         skip=_split_ids(skip),
+        assume=list(assume),
         config=config,
     )
     request = AuditRequest(

@@ -187,15 +187,16 @@ def load_ruleset(packs: list[str] | None = None, *, default: bool = True) -> Rul
     return RuleSet(loaded, list(rules.values()), vocab, facts, chain, links)
 
 
-def parse_assumptions(values: Iterable[str], known: dict[str, str]) -> dict[str, bool]:
-    """`--assume ict,no-personal-data` -> {"ict": True, "personal-data": False}, checked against the packs."""
+def parse_assumptions(values: Iterable[str], known: dict[str, str] | None) -> dict[str, bool]:
+    """`--assume ict,no-personal-data` -> {"ict": True, "personal-data": False}, checked against the
+    packs' facts (`known`; None to check only for contradictions)."""
     stated: dict[str, bool] = {}
     for raw in values:
         for item in (x.strip().lower() for x in str(raw).split(",")):
             if not item:
                 continue
             fact, value = (item[3:], False) if item.startswith("no-") else (item, True)
-            if fact not in known:
+            if known is not None and fact not in known:
                 raise ContractcheckError(
                     f"unknown fact '{item}' for --assume "
                     f"(known: {', '.join(sorted(known))}, each also as no-FACT)",

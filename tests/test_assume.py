@@ -130,3 +130,20 @@ def test_facts_are_listed_with_the_requirements_they_decide() -> None:
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("ict "))
     assert "ICT" in line
     assert "decides: ACCESS-ICT" in proc.stdout
+
+
+def test_audit_takes_facts_and_rejects_unknown_ones(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "web.txt").write_text(WEBSITE)
+    base = ["audit", "c", "--jobs", "1", "--only", "ACCESS-ICT", "--format", "json", "--fail-on", "never"]
+
+    def status(*extra: str) -> tuple[str, str]:
+        proc = run_cli(*base, *extra, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        doc = json.loads(proc.stdout)["documents"][0]
+        return doc["findings"][0]["status"], proc.stderr
+
+    assert status()[0] == "missing"
+    assert status("--assume", "no-ict")[0] == "not_applicable"
+    bad = run_cli(*base, "--assume", "icts", cwd=tmp_path)
+    assert bad.returncode == 2 and "unknown fact 'icts'" in bad.stderr

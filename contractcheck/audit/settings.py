@@ -1,9 +1,9 @@
 """Everything that changes a check's result, and the hash of it that keys the store.
 
 The hash covers the rule packs' bytes (every file of every pack folder in use, in order), the
-effective language, --only/--skip, the configuration's severity overrides, and `assumptions` (an
-empty object today: facts given with a future --assume only add content to that field, so stores
-written before it keep their hashes). The tool version is kept beside it, not inside it.
+effective language, --only/--skip, the configuration's severity overrides, and `assumptions` (the
+--assume facts, the configuration's and the command line's merged; empty without any, so stores
+written before --assume keep their hashes). The tool version is kept beside it, not inside it.
 
 Computing the hash reads files but parses no YAML and imports no spaCy: the list of rule ids used
 to validate --only/--skip is cached in the store under the packs' content digest.
@@ -32,6 +32,7 @@ class CheckSettings:
     lang: str = "auto"
     only: list[str] = field(default_factory=list)
     skip: list[str] = field(default_factory=list)
+    assume: list[str] = field(default_factory=list)  # --assume, as typed; the configuration's are in config
     config: Config = field(default_factory=Config)
 
     def portable(self) -> CheckSettings:
@@ -64,7 +65,7 @@ class CheckSettings:
             "only": sorted({*self.only, *self.config.only}),
             "skip": sorted({*self.skip, *self.config.skip}),
             "severity": dict(sorted(self.config.severity.items())),
-            "assumptions": {},
+            "assumptions": dict(sorted(self.facts().items())),
         }
 
     def build_checker(self) -> Any:
@@ -78,7 +79,30 @@ class CheckSettings:
             default_rules=self.default_rules,
             only=self.only,
             skip=self.skip,
+            assume=self.assume,
         )
+
+    def facts(self) -> dict[str, bool]:
+        """Stated facts, the command line's over the configuration's, not yet checked against the packs."""
+        if not self.assume and not self.config.assume:
+            return {}
+        from ..rulepack import parse_assumptions
+
+        return {**parse_assumptions(self.config.assume, None), **parse_assumptions(self.assume, None)}
+
+    def check_facts(self) -> None:
+        """Reject unknown or contradictory facts up front (reads pack.yaml files only, not the rules)."""
+        from ..rulepack import load_pack, parse_assumptions
+
+        known: dict[str, str] = {}
+        for folder in self.pack_dirs():
+            known.update(load_pack(folder, rules=False).facts)
+        if not self.default_rules or not self.config.default_rules:
+            from ..rulepack import builtin_rules_dir
+
+            known.update(load_pack(builtin_rules_dir() / "human-rights", rules=False).facts)
+        parse_assumptions(self.config.assume, known)
+        parse_assumptions(self.assume, known)
 
 
 def settings_hash(described: dict[str, Any]) -> str:
@@ -111,6 +135,8 @@ def resolve(settings: CheckSettings, store: Any | None = None) -> Resolved:
     """Hash the settings and validate --only/--skip; parse the packs only when the store lacks them."""
     settings = settings.portable()
     described = settings.describe()
+    if described["assumptions"]:
+        settings.check_facts()
     digest = hashlib.sha256("".join(described["packs"]).encode()).hexdigest()
     cached = store.ruleset(digest) if store is not None else None
     if cached is None:
