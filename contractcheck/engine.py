@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import regex
@@ -20,7 +20,7 @@ from spacy.attrs import IDX
 
 from .findings import Evidence, Finding, Reason
 from .model import Clause, Document
-from .nlp import Hit, TermMatcher, make_pipeline
+from .nlp import Hit, TermMatcher, make_pipeline, pattern_hits_in
 from .rulepack import LANGS, Element, Rule, RuleSet, Terms
 
 # Strength order: a higher number is a firmer obligation.
@@ -71,6 +71,8 @@ class _Analysed:
     results: dict[str, tuple[Finding, list[Sentence]]] = field(default_factory=dict)
     judging: set[str] = field(default_factory=set)
     by_ref: dict[str, list[str]] | None = None  # bare clause number -> clause ids, built when first asked
+    lazy_patterns: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
+    filled: set[tuple[str, int]] = field(default_factory=set)  # (key, sentence start) already scanned
 
 
 class Engine:
@@ -144,7 +146,9 @@ class Engine:
         docs = list(nlp.pipe((c.text for c in clauses), disable=["sentencizer"]))
         sentencizer = nlp.get_pipe("sentencizer")
         fuzzy = matcher.fuzzy_map(docs)
-        by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses])
+        # Topic patterns are looked for everywhere; the others (exclusions, context, elements,
+        # triggers) only in the sentences a requirement's evaluation actually reads: see _fill.
+        by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses], keys=_eager)
         for clause, sdoc, pattern_hits in zip(clauses, docs, by_pattern, strict=True):
             text, base = clause.text, clause.start
             hits = matcher.find(sdoc, fuzzy, text, patterns=False, base=base) + pattern_hits
@@ -169,6 +173,7 @@ class Engine:
                 children[c.parent].append(c.id)
         page_starts = [b.start for b in doc.blocks]
         page_of = [b.page for b in doc.blocks]
+        lazy = {k: v for k, v in matcher.patterns.items() if not _eager(k)}
         return _Analysed(
             doc,
             sentences,
@@ -178,6 +183,7 @@ class Engine:
             children,
             page_starts,
             page_of,
+            lazy_patterns=lazy,
         )
 
     # --- per requirement ---------------------------------------------------------------------
@@ -202,6 +208,7 @@ class Engine:
             both = {id(s): s for s in [*candidates, *a.keys_in_doc[f"Q:{rule.id}"]]}
             candidates = sorted(both.values(), key=_at)
         context = self._context.get(rule.id)
+        _fill(a, (f"X:{rule.id}", f"C:{rule.id}"), candidates)
         topic = [
             s
             for s in candidates
@@ -217,9 +224,12 @@ class Engine:
                 return _not_applicable(finding, why), []
             finding.missing_elements = [e.id for e in rule.elements if e.core]
             return finding, []
+        element_keys = [k for e in rule.elements for k in (f"E:{rule.id}:{e.id}", f"O:{rule.id}:{e.id}")]
+        _fill(a, element_keys, topic)
         best = max(topic, key=lambda s: _score(rule, s, a))
         strength, strength_hit = _effective_strength(best, a)
         region = _region(rule, best, topic, a)
+        _fill(a, element_keys, region)
         reasons: list[Reason] = []
         missing: list[str] = []
         involves_chain = "V:chain" in a.keys_in_doc or any(a.facts.get(f) for f in self.ruleset.chain_facts)
@@ -385,6 +395,26 @@ def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
     return list(zip(starts, ends, strict=True))
 
 
+def _eager(key: str) -> bool:
+    return key.startswith(("T:", "Q:"))
+
+
+def _fill(a: _Analysed, keys: Iterable[str], sentences: Iterable[Sentence]) -> None:
+    """Run the patterns of `keys` over sentences not yet scanned for them (once per sentence)."""
+    keys = [k for k in keys if k in a.lazy_patterns]
+    if not keys:
+        return
+    for s in sentences:
+        for key in keys:
+            if (key, s.start) in a.filled:
+                continue
+            a.filled.add((key, s.start))
+            hits = pattern_hits_in(key, a.lazy_patterns[key], a.doc.text, s.start, s.end)
+            if hits:
+                s.hits.setdefault(key, []).extend(hits)
+                a.keys_in_doc.setdefault(key, []).append(s)
+
+
 def _at(x: Sentence | Hit) -> int:
     return x.start
 
@@ -401,6 +431,7 @@ def _context_around(rule: Rule, context: regex.Pattern[str], s: Sentence, a: _An
         label = (annex.number or annex.ref or "").lower()
         if _PART.match(label) and label in low:
             cited += _clauses_numbered(annex.id, a, by_id=True)
+    _fill(a, (key,), [x for cid in cited for x in a.by_clause.get(cid, [])])
     for cid in cited:
         clause = a.clauses[cid]
         if (clause.heading and context.search(clause.heading)) or any(
@@ -476,6 +507,11 @@ def _triggered(rule: Rule, a: _Analysed) -> bool:
     """Whether the text shows the requirement applies: at least `applies_min` distinct trigger terms."""
     key = f"A:{rule.id}"
     found = {h.term or h.text.lower() for s in a.keys_in_doc.get(key, []) for h in s.hits[key]}
+    for pattern in a.lazy_patterns.get(key, []):
+        if len(found) >= rule.applies_min:
+            break
+        if pattern_hits_in(key, [pattern], a.doc.text, 0, len(a.doc.text)):
+            found.add(pattern.pattern)
     return len(found) >= rule.applies_min
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy
@@ -151,16 +151,20 @@ class TermMatcher:
                     hits += [Hit(h.key, h.start + base, h.end + base, h.text, term=h.term) for h in found]
         return hits
 
-    def find_patterns(self, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
+    def find_patterns(
+        self, text: str, spans: list[tuple[int, int]], keys: Callable[[str], bool] | None = None
+    ) -> list[list[Hit]]:
         """Pattern hits per span (a clause) of one text, with offsets into `text`.
 
         Each pattern scans the whole text once rather than once per clause; the rare match that runs
         across a clause boundary is dropped and that clause scanned on its own, so the hits are those
-        a per-clause scan finds.
+        a per-clause scan finds. `keys` limits the scan to the keys it accepts.
         """
         out: list[list[Hit]] = [[] for _ in spans]
         starts = [a for a, _ in spans]
         for key, compiled in self.patterns.items():
+            if keys is not None and not keys(key):
+                continue
             for pattern in compiled:
                 found: list[list[Hit]] = [[] for _ in spans]
                 rescan: set[int] = set()
@@ -228,6 +232,13 @@ class TermMatcher:
             if found:
                 out += found
         return out
+
+
+def pattern_hits_in(
+    key: str, patterns: list[regex.Pattern[str]], text: str, start: int, end: int
+) -> list[Hit]:
+    """All hits of one key's patterns in text[start:end] (a sentence), each with its own time limit."""
+    return [h for p in patterns for h in (_pattern_hits(key, p, text, start, end) or [])]
 
 
 def _pattern_hits(
