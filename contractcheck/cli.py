@@ -8,6 +8,7 @@ import traceback
 import click
 
 from . import __version__
+from .cli_options import document_options, gate_options, output_option, selection_options
 from .errors import EXIT_ERROR, EXIT_GAPS, EXIT_OK, ContractcheckError, LoadError
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -54,36 +55,12 @@ def _split_ids(values: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack (repeatable).")
-@click.option("--no-default-rules", is_flag=True, help="Leave the built-in human-rights pack out.")
-@click.option("--only", multiple=True, metavar="IDS", help="Check only these requirements (comma-separated).")
-@click.option("--skip", multiple=True, metavar="IDS", help="Do not check these requirements.")
-@click.option(
-    "--lang", type=click.Choice(["auto", "en", "sv"]), default=None, help="Document language [auto]."
-)
-@click.option(
-    "--assume",
-    multiple=True,
-    metavar="FACTS",
-    help="State what the text cannot show, e.g. ict,no-personal-data (see `contractcheck rules facts`).",
-)
+@selection_options
+@document_options
 @click.option("--bundle", is_flag=True, help="Check the files as one contract (main text, terms, annexes).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write here (atomically)."
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["weak", "missing", "never"]),
-    default=None,
-    help="Exit 1 when a gap at or above this is found [weak].",
-)
-@click.option(
-    "--min-severity",
-    type=click.Choice(["high", "medium", "low"]),
-    default=None,
-    help="Count only gaps of at least this severity for --fail-on [low].",
-)
+@output_option
+@gate_options
 @click.option("--explain", is_flag=True, help="Show evidence, missing elements and suggested clause text.")
 @click.option(
     "--config",
@@ -157,12 +134,9 @@ def check(
 @main.command("eval")
 @click.argument("sets", nargs=-1, required=True, metavar="CORPUS_OR_GOLD...", type=click.Path(path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write to a file.")
+@output_option
 @click.option("--min-f1", type=click.FloatRange(0, 1), help="Exit 1 if a set's presence macro-F1 is lower.")
-@click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack (repeatable).")
-@click.option("--no-default-rules", is_flag=True, help="Leave the built-in human-rights pack out.")
-@click.option("--only", multiple=True, metavar="IDS", help="Score only these requirements (comma-separated).")
-@click.option("--skip", multiple=True, metavar="IDS", help="Do not score these requirements.")
+@selection_options
 @click.option("--no-disagreements", is_flag=True, help="Leave the list of disagreements out of the text.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def eval_(

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .audit import DEFAULT_DB, DEFAULT_TIMEOUT
+from .cli_options import document_options, gate_options, output_option, selection_options
 from .errors import EXIT_ERROR, ContractcheckError, LoadError
 
 EXIT_INTERRUPTED = 130
@@ -29,34 +30,10 @@ _FORMATS = click.Choice(["text", "csv", "jsonl", "json"])
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write here (atomically)."
-)
-@click.option("--rules", "packs", multiple=True, metavar="NAME|PATH", help="Add a rule pack (repeatable).")
-@click.option("--no-default-rules", is_flag=True, help="Leave the built-in human-rights pack out.")
-@click.option("--only", multiple=True, metavar="IDS", help="Check only these requirements (comma-separated).")
-@click.option("--skip", multiple=True, metavar="IDS", help="Do not check these requirements.")
-@click.option(
-    "--lang", type=click.Choice(["auto", "en", "sv"]), default=None, help="Document language [auto]."
-)
-@click.option(
-    "--assume",
-    multiple=True,
-    metavar="FACTS",
-    help="State what the text cannot show, e.g. ict,no-personal-data.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["weak", "missing", "never"]),
-    default=None,
-    help="Exit 1 when a gap at or above this is found [weak].",
-)
-@click.option(
-    "--min-severity",
-    type=click.Choice(["high", "medium", "low"]),
-    default=None,
-    help="Count only gaps of at least this severity for --fail-on [low].",
-)
+@output_option
+@selection_options
+@document_options
+@gate_options
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0),
@@ -238,21 +215,8 @@ def audit(
     help="Results store written by `contractcheck audit`.",
 )
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write here (atomically)."
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["weak", "missing", "never"]),
-    default=None,
-    help="Exit 1 when a stored gap at or above this exists [weak].",
-)
-@click.option(
-    "--min-severity",
-    type=click.Choice(["high", "medium", "low"]),
-    default=None,
-    help="Count only gaps of at least this severity for --fail-on [low].",
-)
+@output_option
+@gate_options
 @click.option(
     "--config",
     "config_path",

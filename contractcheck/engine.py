@@ -270,15 +270,7 @@ class Engine:
             finding.reasons.append(
                 Reason("INFO", f"{vocab.replace('_', '-')}: through {requirement} (§{where})")
             )
-            finding.evidence.append(
-                Evidence(
-                    clause=_cite(s.clause),
-                    page=_page_at(a, s.start),
-                    text=s.text.strip(),
-                    start=s.start,
-                    end=s.end,
-                )
-            )
+            finding.evidence.append(_evidence_at(s, a))
         if any(h.fuzzy for h in best.hits.get(f"T:{rule.id}", [])) and not _exact_topic(rule, best):
             hit = best.hits[f"T:{rule.id}"][0]
             finding.reasons.append(Reason("INFO", f"matched a misspelt or damaged word: '{hit.text}'"))
@@ -302,16 +294,7 @@ class Engine:
                 score = fuzz.ratio(_squash(s.clause.text), _squash(model)) / 100
                 if score >= 0.8:
                     similarity = score
-            out.append(
-                Evidence(
-                    clause=_cite(s.clause),
-                    page=_page_at(a, s.start),
-                    text=s.text.strip(),
-                    start=s.start,
-                    end=s.end,
-                    similarity=similarity,
-                )
-            )
+            out.append(_evidence_at(s, a, similarity))
         return out
 
 
@@ -393,6 +376,17 @@ def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
     starts[0] = 0
     ends = starts[1:] + [length]
     return list(zip(starts, ends, strict=True))
+
+
+def _evidence_at(s: Sentence, a: _Analysed, similarity: float | None = None) -> Evidence:
+    return Evidence(
+        clause=_cite(s.clause),
+        page=_page_at(a, s.start),
+        text=s.text.strip(),
+        start=s.start,
+        end=s.end,
+        similarity=similarity,
+    )
 
 
 def _eager(key: str) -> bool:
