@@ -37,7 +37,7 @@ _REF_MORE = regex.compile(r"\d{1,3}(?:\.\d{1,3})*")
 _STANDARD_CLAUSE = regex.compile(r"\b\d{2,3}\.\d{3}-\d{1,4}\b")
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     clause: Clause
     start: int  # offsets into Document.text
@@ -149,7 +149,8 @@ class Engine:
         # Topic patterns are looked for everywhere; the others (exclusions, context, elements,
         # triggers) only in the sentences a requirement's evaluation actually reads: see _fill.
         by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses], keys=_eager)
-        for clause, sdoc, pattern_hits in zip(clauses, docs, by_pattern, strict=True):
+        for i, (clause, sdoc, pattern_hits) in enumerate(zip(clauses, docs, by_pattern, strict=True)):
+            docs[i] = None  # type: ignore[call-overload]  # each clause's tokens are freed once read
             text, base = clause.text, clause.start
             hits = matcher.find(sdoc, fuzzy, text, patterns=False, base=base) + pattern_hits
             hits.sort(key=_at)

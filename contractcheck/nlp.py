@@ -13,6 +13,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from sys import intern  # the same matched word ('shall', 'ska') is one string, not thousands
 
 import numpy
 import regex
@@ -34,7 +35,7 @@ def make_pipeline(lang: str) -> Language:
     return nlp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A term (or pattern) found in a clause: character offsets (into the document's text when the
     matcher was given the clause's start as `base`)."""
@@ -128,7 +129,7 @@ class TermMatcher:
         for match_id, start, end in self.phrase(doc):
             a, b = arr[start][1], arr[end - 1][1] + arr[end - 1][2]
             key, _, term = strings[match_id].partition(_SEP)
-            hits.append(Hit(key, a + base, b + base, text[a:b], term=term))
+            hits.append(Hit(key, a + base, b + base, intern(text[a:b]), term=term))
         lowers = [row[0] for row in arr]
         cache = self._prefix_cache
         for i, h in enumerate(lowers):
@@ -140,10 +141,11 @@ class TermMatcher:
                 end = _match_from(pt.words, lowers, i, strings)
                 if end:
                     a, b = arr[i][1], arr[end - 1][1] + arr[end - 1][2]
-                    hits += [Hit(key, a + base, b + base, text[a:b], term=term) for key, term in pt.targets]
+                    found = intern(text[a:b])
+                    hits += [Hit(key, a + base, b + base, found, term=term) for key, term in pt.targets]
             if fuzzy and h in fuzzy:
                 a, b = arr[i][1], arr[i][1] + arr[i][2]
-                hits += [Hit(key, a + base, b + base, text[a:b], fuzzy=True) for key in fuzzy[h]]
+                hits += [Hit(key, a + base, b + base, intern(text[a:b]), fuzzy=True) for key in fuzzy[h]]
         if patterns:
             for key, compiled in self.patterns.items():
                 for pattern in compiled:
