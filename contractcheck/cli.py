@@ -8,7 +8,13 @@ import traceback
 import click
 
 from . import __version__
-from .cli_options import document_options, gate_options, output_option, selection_options
+from .cli_options import (
+    config_option,
+    document_options,
+    gate_options,
+    output_option,
+    selection_options,
+)
 from .errors import EXIT_ERROR, EXIT_GAPS, EXIT_OK, ContractcheckError, LoadError
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -62,12 +68,7 @@ def _split_ids(values: tuple[str, ...]) -> list[str]:
 @output_option
 @gate_options
 @click.option("--explain", is_flag=True, help="Show evidence, missing elements and suggested clause text.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Configuration file (default: contractcheck.toml or pyproject.toml, searched upward).",
-)
+@config_option
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def check(
     files: tuple[str, ...],

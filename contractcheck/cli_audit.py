@@ -12,7 +12,13 @@ from typing import Any
 import click
 
 from .audit import DEFAULT_DB, DEFAULT_TIMEOUT
-from .cli_options import document_options, gate_options, output_option, selection_options
+from .cli_options import (
+    config_option,
+    document_options,
+    gate_options,
+    output_option,
+    selection_options,
+)
 from .errors import EXIT_ERROR, ContractcheckError, LoadError
 
 EXIT_INTERRUPTED = 130
@@ -60,12 +66,7 @@ _FORMATS = click.Choice(["text", "csv", "jsonl", "json"])
 @click.option(
     "--retry-errors", is_flag=True, help="Check again documents stored as timeout or worker_crashed."
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Configuration file (default: contractcheck.toml or pyproject.toml, searched upward).",
-)
+@config_option
 @click.option("--debug", is_flag=True, help="Show tracebacks, and the workers' own error output.")
 def audit(
     paths: tuple[str, ...],

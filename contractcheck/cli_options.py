@@ -58,3 +58,10 @@ gate_options = _stack(
         help="Count only gaps of at least this severity for --fail-on [low].",
     ),
 )
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Configuration file (default: contractcheck.toml or pyproject.toml, searched upward).",
+)

@@ -71,6 +71,7 @@ class _Analysed:
     results: dict[str, tuple[Finding, list[Sentence]]] = field(default_factory=dict)
     judging: set[str] = field(default_factory=set)
     by_ref: dict[str, list[str]] | None = None  # bare clause number -> clause ids, built when first asked
+    annexes: list[tuple[str, str]] | None = None  # (lower-case label, clause id), built when first asked
     lazy_patterns: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
     filled: set[tuple[str, int]] = field(default_factory=set)  # (key, sentence start) already scanned
 
@@ -422,10 +423,9 @@ def _context_around(rule: Rule, context: regex.Pattern[str], s: Sentence, a: _An
     key = f"C:{rule.id}"
     cited = [cid for n in _referenced(s.text) for cid in _clauses_numbered(n, a)]
     low = s.text.lower()
-    for annex in a.clauses.values():  # "the requirements of Annex 3", "kraven i bilaga 3"
-        label = (annex.number or annex.ref or "").lower()
-        if _PART.match(label) and label in low:
-            cited += _clauses_numbered(annex.id, a, by_id=True)
+    for label, annex_id in _annexes(a):  # "the requirements of Annex 3", "kraven i bilaga 3"
+        if label in low:
+            cited += _clauses_numbered(annex_id, a, by_id=True)
     _fill(a, (key,), [x for cid in cited for x in a.by_clause.get(cid, [])])
     for cid in cited:
         clause = a.clauses[cid]
@@ -434,6 +434,14 @@ def _context_around(rule: Rule, context: regex.Pattern[str], s: Sentence, a: _An
         ):
             return True
     return False
+
+
+def _annexes(a: _Analysed) -> list[tuple[str, str]]:
+    """The document's annexes ("bilaga 3", "schedule 2") with their clause ids, found once."""
+    if a.annexes is None:
+        labels = (((c.number or c.ref or "").lower(), c.id) for c in a.clauses.values())
+        a.annexes = [(label, cid) for label, cid in labels if _PART.match(label)]
+    return a.annexes
 
 
 def _clauses_numbered(n: str, a: _Analysed, *, by_id: bool = False) -> list[str]:
