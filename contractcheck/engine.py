@@ -12,15 +12,17 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy
 import regex
 from rapidfuzz import fuzz
-from spacy.attrs import IDX
+from spacy.attrs import IDX, IS_PUNCT, ORTH
 
 from .findings import Evidence, Finding, Reason
 from .model import Clause, Document
-from .nlp import Hit, TermMatcher, make_pipeline, pattern_hits_in
+from .nlp import Hit, TermMatcher, make_pipeline, pattern_hits_in, pattern_hits_in_spans
 from .rulepack import LANGS, Element, Rule, RuleSet, Terms
 
 # Strength order: a higher number is a firmer obligation.
@@ -142,23 +144,29 @@ class Engine:
         sentences: list[Sentence] = []
         by_clause: dict[str, list[Sentence]] = defaultdict(list)
         by_key: dict[str, list[Sentence]] = defaultdict(list)
-        # Sentence boundaries matter only where a requirement's topic occurs; elsewhere a clause is
-        # one unit, which spares the sentencizer most of a long contract.
-        docs = list(nlp.pipe((c.text for c in clauses), disable=["sentencizer"]))
-        sentencizer = nlp.get_pipe("sentencizer")
-        fuzzy = matcher.fuzzy_map(docs)
-        # Topic patterns are looked for everywhere; the others (exclusions, context, elements,
+        punct = frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
+        # Topic patterns are looked for everywhere, in a thread (the regex module lets go of the GIL
+        # while it matches) as spaCy tokenizes; the other patterns (exclusions, context, elements,
         # triggers) only in the sentences a requirement's evaluation actually reads: see _fill.
-        by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses], keys=_eager)
-        for i, (clause, sdoc, pattern_hits) in enumerate(zip(clauses, docs, by_pattern, strict=True)):
-            docs[i] = None  # type: ignore[call-overload]  # each clause's tokens are freed once read
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            eager = pool.submit(matcher.find_patterns, doc.text, [(c.start, c.end) for c in clauses], _eager)
+            docs = list(nlp.pipe((c.text for c in clauses), disable=["sentencizer"]))
+            words = matcher.word_index(docs)
+            terms: list[tuple[list[Hit], list[tuple[int, int]] | None]] = []
+            for i, (clause, sdoc) in enumerate(zip(clauses, docs, strict=True)):
+                docs[i] = None  # type: ignore[call-overload]  # each clause's tokens are freed once read
+                hits = matcher.find(sdoc, words, clause.text, patterns=False, base=clause.start)
+                # Sentence boundaries matter only where a requirement's topic occurs; elsewhere a
+                # clause is one unit, which spares the sentencizer most of a long contract.
+                spans = _sentence_spans(sdoc, punct, len(clause.text)) if _on_any_topic(hits) else None
+                terms.append((hits, spans))
+            by_pattern = eager.result()
+        for clause, (hits, spans), pattern_hits in zip(clauses, terms, by_pattern, strict=True):
             text, base = clause.text, clause.start
-            hits = matcher.find(sdoc, fuzzy, text, patterns=False, base=base) + pattern_hits
-            hits.sort(key=_at)
-            if any(h.key.startswith(("T:", "Q:")) for h in hits):
-                spans = _sentence_spans(sdoc, sentencizer, len(text))
-            else:
-                spans = [(0, len(text))]
+            if spans is None:  # a topic that only a pattern found: tokenize this clause again
+                sdoc = nlp.make_doc(text) if _on_any_topic(pattern_hits) else None
+                spans = _sentence_spans(sdoc, punct, len(text)) if sdoc is not None else [(0, len(text))]
+            hits = sorted(hits + pattern_hits, key=_at)
             starts = [h.start - base for h in hits]
             for a_, b_ in spans:
                 s = Sentence(clause, base + a_, base + b_, text[a_:b_])
@@ -370,12 +378,24 @@ def _effective_strength(s: Sentence, a: _Analysed) -> tuple[str, str]:
     return s.strength, s.strength_hit
 
 
-def _sentence_spans(doc, sentencizer, length: int) -> list[tuple[int, int]]:
-    """Sentence character spans from the sentencizer's predictions, without building Span objects."""
-    starts_flags = sentencizer.predict([doc])[0]
-    idx = doc.to_array([IDX]).tolist()
-    starts = [idx[i] for i, flag in enumerate(starts_flags) if flag] or [0]
-    starts[0] = 0
+def _sentence_spans(doc, punct: frozenset[int], length: int) -> list[tuple[int, int]]:
+    """Sentence character spans as spaCy's Sentencizer draws them, from token arrays.
+
+    The Sentencizer starts a sentence at the first ordinary token after a sentence-final mark;
+    reading that off arrays avoids building a Token object per word, which cost more than the
+    tokenizer itself on a long contract. `punct` holds the hashes of its sentence-final marks.
+    """
+    arr = doc.to_array([ORTH, IS_PUNCT, IDX])
+    if not len(arr):
+        return [(0, length)]
+    marks = numpy.fromiter(punct, dtype=arr.dtype, count=len(punct))
+    final = (arr[:, :1] == marks).any(axis=1)
+    plain = ~final & (arr[:, 1] == 0)
+    seen = numpy.cumsum(final)
+    words = numpy.flatnonzero(plain)
+    # An ordinary token opens a sentence when a final mark came after the previous ordinary token.
+    before = seen[words] - numpy.concatenate(([0], seen[words[:-1]]))
+    starts = [0] + [int(arr[i, 2]) for i in words[before > 0] if i]
     ends = starts[1:] + [length]
     return list(zip(starts, ends, strict=True))
 
@@ -395,17 +415,25 @@ def _eager(key: str) -> bool:
     return key.startswith(("T:", "Q:"))
 
 
+def _on_any_topic(hits: list[Hit]) -> bool:
+    return any(_eager(h.key) for h in hits)
+
+
 def _fill(a: _Analysed, keys: Iterable[str], sentences: Iterable[Sentence]) -> None:
     """Run the patterns of `keys` over sentences not yet scanned for them (once per sentence)."""
     keys = [k for k in keys if k in a.lazy_patterns]
     if not keys:
         return
-    for s in sentences:
-        for key in keys:
-            if (key, s.start) in a.filled:
-                continue
-            a.filled.add((key, s.start))
-            hits = pattern_hits_in(key, a.lazy_patterns[key], a.doc.text, s.start, s.end)
+    sentences = sorted({s.start: s for s in sentences}.values(), key=_at)
+    for key in keys:
+        todo = [s for s in sentences if (key, s.start) not in a.filled]
+        a.filled.update((key, s.start) for s in todo)
+        spans = [(s.start, s.end) for s in todo]
+        if len(todo) >= 8 and sum(e - b for b, e in spans) * 4 >= spans[-1][1] - spans[0][0]:
+            found = pattern_hits_in_spans(key, a.lazy_patterns[key], a.doc.text, spans)
+        else:  # a few sentences far apart: scanning between them would cost more
+            found = [pattern_hits_in(key, a.lazy_patterns[key], a.doc.text, *span) for span in spans]
+        for s, hits in zip(todo, found, strict=True):
             if hits:
                 s.hits.setdefault(key, []).extend(hits)
                 a.keys_in_doc.setdefault(key, []).append(s)

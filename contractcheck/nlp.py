@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from sys import intern  # the same matched word ('shall', 'ska') is one string, not thousands
+from typing import NamedTuple
 
 import numpy
 import regex
@@ -35,10 +36,9 @@ def make_pipeline(lang: str) -> Language:
     return nlp
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A term (or pattern) found in a clause: character offsets (into the document's text when the
-    matcher was given the clause's start as `base`)."""
+    matcher was given the clause's start as `base`). A tuple: a dense contract yields 100,000s."""
 
     key: str
     start: int
@@ -54,6 +54,14 @@ class _PrefixTerm:
 
     words: tuple[tuple[str, bool], ...]  # (text, is_prefix)
     targets: list[tuple[str, str]] = field(default_factory=list)  # (key, term as written)
+
+
+@dataclass(frozen=True)
+class WordIndex:
+    """Per document: the word hashes that begin a term or a fuzzy match, and the fuzzy keys."""
+
+    wanted: frozenset[int]
+    fuzzy: dict[int, list[str]]
 
 
 @dataclass
@@ -110,41 +118,41 @@ class TermMatcher:
     def find(
         self,
         doc: Doc,
-        fuzzy: dict[int, list[str]] | None = None,
+        words: WordIndex | None = None,
         text: str | None = None,
         *,
         patterns: bool = True,
         base: int = 0,
     ) -> list[Hit]:
         """All hits in one clause doc: phrases, prefix terms, patterns (unless `patterns` is False:
-        see `find_patterns`), and `fuzzy` words; offsets are shifted by `base` (the clause's start).
+        see `find_patterns`), and fuzzy words; offsets are shifted by `base` (the clause's start).
 
-        `fuzzy` maps a lower-case word's hash to the keys it approximately matches (see
-        `fuzzy_map`); computing it once per document keeps rapidfuzz off the per-clause path.
+        `words` (see `word_index`) names the words worth a look, computed once per document so that
+        rapidfuzz and the term lookup stay off the per-token path.
         """
         text = doc.text if text is None else text  # Doc.text re-joins every token: pass it when known
+        words = words or self.word_index([doc])
         strings = self.nlp.vocab.strings
         hits: list[Hit] = []
-        arr = doc.to_array([LOWER, IDX, LENGTH]).tolist()
-        for match_id, start, end in self.phrase(doc):
-            a, b = arr[start][1], arr[end - 1][1] + arr[end - 1][2]
+        arr = doc.to_array([LOWER, IDX, LENGTH])
+        matches = self.phrase(doc)
+        lowers, idx, length = (col.tolist() for col in arr.T)
+        wanted = [i for i, h in enumerate(lowers) if h in words.wanted]
+        for match_id, start, end in matches:
+            a, b = idx[start], idx[end - 1] + length[end - 1]
             key, _, term = strings[match_id].partition(_SEP)
             hits.append(Hit(key, a + base, b + base, intern(text[a:b]), term=term))
-        lowers = [row[0] for row in arr]
-        cache = self._prefix_cache
-        for i, h in enumerate(lowers):
-            cands = cache.get(h)
-            if cands is None:
-                cands = self._candidates(strings[h])
-                cache[h] = cands
-            for pt in cands:
+        cache, fuzzy = self._prefix_cache, words.fuzzy
+        for i in wanted:
+            h = lowers[i]
+            for pt in cache[h]:
                 end = _match_from(pt.words, lowers, i, strings)
                 if end:
-                    a, b = arr[i][1], arr[end - 1][1] + arr[end - 1][2]
+                    a, b = idx[i], idx[end - 1] + length[end - 1]
                     found = intern(text[a:b])
                     hits += [Hit(key, a + base, b + base, found, term=term) for key, term in pt.targets]
-            if fuzzy and h in fuzzy:
-                a, b = arr[i][1], arr[i][1] + arr[i][2]
+            if h in fuzzy:
+                a, b = idx[i], idx[i] + length[i]
                 hits += [Hit(key, a + base, b + base, intern(text[a:b]), fuzzy=True) for key in fuzzy[h]]
         if patterns:
             for key, compiled in self.patterns.items():
@@ -156,46 +164,31 @@ class TermMatcher:
     def find_patterns(
         self, text: str, spans: list[tuple[int, int]], keys: Callable[[str], bool] | None = None
     ) -> list[list[Hit]]:
-        """Pattern hits per span (a clause) of one text, with offsets into `text`.
-
-        Each pattern scans the whole text once rather than once per clause; the rare match that runs
-        across a clause boundary is dropped and that clause scanned on its own, so the hits are those
-        a per-clause scan finds. `keys` limits the scan to the keys it accepts.
-        """
+        """Pattern hits per span (a clause) of one text, with offsets into `text`; `keys` limits the
+        scan to the keys it accepts."""
         out: list[list[Hit]] = [[] for _ in spans]
-        starts = [a for a, _ in spans]
         for key, compiled in self.patterns.items():
-            if keys is not None and not keys(key):
-                continue
-            for pattern in compiled:
-                found: list[list[Hit]] = [[] for _ in spans]
-                rescan: set[int] = set()
-                whole = _pattern_hits(
-                    key, pattern, text, 0, len(text), REGEX_TIMEOUT * (1 + len(text) // 50_000)
-                )
-                if whole is None:  # too slow on the whole text: clause by clause, each with its own limit
-                    whole, rescan = [], set(range(len(spans)))
-                for h in whole:
-                    i = bisect.bisect_right(starts, h.start) - 1
-                    if i < 0 or h.start >= spans[i][1]:
-                        continue  # between clauses (a heading or a gap)
-                    if h.end > spans[i][1]:
-                        rescan.update(j for j in range(i, len(spans)) if spans[j][0] < h.end)
-                        continue
-                    found[i].append(h)
-                for i in rescan:
-                    found[i] = _pattern_hits(key, pattern, text, *spans[i]) or []
-                for i, hits in enumerate(found):
+            if keys is None or keys(key):
+                for i, hits in enumerate(pattern_hits_in_spans(key, compiled, text, spans)):
                     out[i] += hits
         return out
 
-    def fuzzy_map(self, docs: Iterable[Doc]) -> dict[int, list[str]]:
-        """Words of these docs within a rule's similarity threshold of a topic word (typos, OCR noise)."""
+    def word_index(self, docs: Iterable[Doc]) -> WordIndex:
+        """The distinct words of one document that can start a term or stand for a topic word."""
+        arrays = [doc.to_array(LOWER) for doc in docs]
+        hashes = numpy.unique(numpy.concatenate(arrays)).tolist() if arrays else []
+        fuzzy = self._fuzzy_map(hashes)
+        strings, cache = self.nlp.vocab.strings, self._prefix_cache
+        for h in hashes:
+            if h not in cache:
+                cache[h] = self._candidates(strings[h])
+        return WordIndex(frozenset(h for h in hashes if cache[h] or h in fuzzy), fuzzy)
+
+    def _fuzzy_map(self, hashes: list[int]) -> dict[int, list[str]]:
+        """Words within a rule's similarity threshold of a topic word (typos, OCR noise)."""
         if not self.fuzzy_words:
             return {}
         strings = self.nlp.vocab.strings
-        arrays = [doc.to_array(LOWER) for doc in docs]
-        hashes = numpy.unique(numpy.concatenate(arrays)).tolist() if arrays else []
         out: dict[int, list[str]] = {}
         todo = []
         for h in hashes:
@@ -243,13 +236,47 @@ def pattern_hits_in(
     return [h for p in patterns for h in (_pattern_hits(key, p, text, start, end) or [])]
 
 
+def pattern_hits_in_spans(
+    key: str, patterns: list[regex.Pattern[str]], text: str, spans: list[tuple[int, int]]
+) -> list[list[Hit]]:
+    """`pattern_hits_in` for each of `spans` (sorted, not overlapping), from one scan of their range.
+
+    One scan over a long stretch costs far less than thousands of short ones. A match that does not
+    fit inside one span is dropped and the spans it touches are scanned on their own, so the hits
+    are exactly those of a scan per span.
+    """
+    out: list[list[Hit]] = [[] for _ in spans]
+    if not spans:
+        return out
+    lo, hi = spans[0][0], spans[-1][1]
+    starts = [a for a, _ in spans]
+    for pattern in patterns:
+        whole = _pattern_hits(key, pattern, text, lo, hi, REGEX_TIMEOUT * (1 + (hi - lo) // 50_000))
+        found: dict[int, list[Hit]] = defaultdict(list)
+        rescan: set[int] = set()
+        if whole is None:  # too slow over the whole range: span by span, each with its own limit
+            whole, rescan = [], set(range(len(spans)))
+        for h in whole:
+            i = bisect.bisect_right(starts, h.start) - 1
+            if i >= 0 and h.end <= spans[i][1]:
+                found[i].append(h)
+                continue
+            last = bisect.bisect_left(starts, h.end)  # spans starting before the match ends
+            rescan.update(j for j in range(max(i, 0), last) if spans[j][1] > h.start)
+        for i in rescan:
+            found[i] = _pattern_hits(key, pattern, text, *spans[i]) or []
+        for i, hits in found.items():
+            out[i] += hits
+    return out
+
+
 def _pattern_hits(
     key: str, pattern: regex.Pattern[str], text: str, start: int, end: int, timeout: float = REGEX_TIMEOUT
 ) -> list[Hit] | None:
     """Matches of one pattern in text[start:end], offsets into `text`; None past its time limit."""
     hits: list[Hit] = []
     try:
-        for m in pattern.finditer(text, start, end, timeout=timeout):
+        for m in pattern.finditer(text, start, end, concurrent=True, timeout=timeout):
             if m.end() > m.start():
                 hits.append(Hit(key, m.start(), m.end(), m.group(), term=pattern.pattern))
     except TimeoutError:
