@@ -27,6 +27,7 @@ EVAL_FLOOR ?= 0.85
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 	$(BIN)/contractcheck eval corpora/test --no-disagreements --min-f1 $(EVAL_FLOOR) > /dev/null
 

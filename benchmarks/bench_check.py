@@ -62,12 +62,16 @@ def main() -> int:
     statuses = {f.requirement: f.status for f in report.documents[0].findings}
     print(f"test PDF: {pdf.relative_to(ROOT)} ({pages} pages); median of {runs} runs")
     print(f"  raw pypdfium2 get_text_range  {raw:.3f} s ({pages / raw:.0f} pages/s)")
-    print(f"  check, full default pack      {ours:.3f} s ({pages / ours:.0f} pages/s)   >= 150 pages/s  "
-          f"{'ok' if pages / ours >= 150 else 'MISSED'}")
+    print(
+        f"  check, full default pack      {ours:.3f} s ({pages / ours:.0f} pages/s)   >= 150 pages/s  "
+        f"{'ok' if pages / ours >= 150 else 'MISSED'}"
+    )
     print(f"  ratio check/raw               {ours / raw:.1f}x")
     peak, base = rss["peak_kb"] // 1024, rss["base_kb"] // 1024
-    print(f"  peak RSS (fresh process)      {peak} MB (after imports {base} MB)"
-          f"   <= 300 MB  {'ok' if peak <= 300 else 'MISSED'}")
+    print(
+        f"  peak RSS (fresh process)      {peak} MB (after imports {base} MB)"
+        f"   <= 300 MB  {'ok' if peak <= 300 else 'MISSED'}"
+    )
     print(f"  contractcheck --help          {helpt:.3f} s   <= 0.3 s  {'ok' if helpt <= 0.3 else 'MISSED'}")
     print(f"  findings                      {statuses}")
     return 0

@@ -28,7 +28,11 @@ VOCAB_LISTS = (
     "binding", "prohibition", "hedge", "permissive", "statutory", "scope", "local_law",
     "international_floor", "reference_only", "point_in_time", "continuing", "vague", "supplier",
     "authority", "verification", "remedy", "flow_down", "chain", "definition",
+    "supplier_verbs", "supplier_verbs_inverted",
 )  # fmt: skip
+# A vocabulary term may name other lists of its language in braces: "{supplier} {supplier_verbs}"
+# stands for every supplier word followed by every such verb.
+_LIST_REF = regex.compile(r"\{([a-z_]+)\}")
 
 
 class RulePackError(ContractcheckError):
@@ -182,6 +186,7 @@ def load_ruleset(packs: list[str] | None = None, *, default: bool = True) -> Rul
                 known = ", ".join(facts) or "none declared in pack.yaml"
                 where = f"{rule.source}:{rule.facts_line}"
                 raise RulePackError(f"{where}: unknown fact '{fact}' (known: {known})")
+    vocab = {lang: _expand_lists(lists) for lang, lists in vocab.items()}
     chain = list(dict.fromkeys(f for pack in base + loaded for f in pack.chain_facts))
     links = {k: v for pack in base + loaded for k, v in pack.links.items()}
     return RuleSet(loaded, list(rules.values()), vocab, facts, chain, links)
@@ -519,5 +524,25 @@ def _load_vocab(path: Path) -> tuple[str, dict[str, list[str]]]:
         value = plain(value_node)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise RulePackError(f"{path}:{line_of(value_node)}: '{name}' must be a list of strings")
+        for ref in (r for v in value for r in _LIST_REF.findall(v)):
+            if ref not in VOCAB_LISTS:
+                raise RulePackError(
+                    f"{path}:{line_of(value_node)}: '{{{ref}}}' in '{name}' names no vocabulary list "
+                    f"(one of {', '.join(VOCAB_LISTS)})"
+                )
         lists[name] = value
     return lang, lists
+
+
+def _expand_lists(lists: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Replace each "{list}" in a term by every term of that list (one level: the lists named hold
+    plain words), so a supplier noun × verb grid is written as one line."""
+
+    def expand(term: str) -> list[str]:
+        m = _LIST_REF.search(term)
+        if m is None:
+            return [term]
+        words = [w for w in lists.get(m.group(1), []) if not _LIST_REF.search(w)]
+        return [x for w in words for x in expand(term[: m.start()] + w + term[m.end() :])]
+
+    return {name: list(dict.fromkeys(x for t in terms for x in expand(t))) for name, terms in lists.items()}

@@ -55,7 +55,9 @@ def test_corpus_size_and_mix(corpus: dict[str, list[GoldDocument]]) -> None:
 def test_every_implemented_requirement_is_labelled_everywhere(corpus: dict[str, list[GoldDocument]]) -> None:
     implemented = {r.id for r in load_ruleset().rules}
     for d in corpus["dev"] + corpus["test"]:
-        assert implemented <= set(d.labels), f"{d.gold_file}:{d.line}: {d.name} lacks {implemented - set(d.labels)}"
+        assert implemented <= set(d.labels), (
+            f"{d.gold_file}:{d.line}: {d.name} lacks {implemented - set(d.labels)}"
+        )
 
 
 def test_labels_carry_evidence_and_reasons(corpus: dict[str, list[GoldDocument]]) -> None:
@@ -86,7 +88,9 @@ def test_test_split_has_three_positives_and_negatives_per_requirement_and_langua
     short = []
     for req in (r.id for r in load_ruleset().rules):
         for lang in ("en", "sv"):
-            labels = [d.labels[req].positive for d in corpus["test"] if d.language == lang and req in d.labels]
+            labels = [
+                d.labels[req].positive for d in corpus["test"] if d.language == lang and req in d.labels
+            ]
             pos, neg = labels.count(True), labels.count(False)
             if pos < 3 or neg < 3:
                 short.append(f"{req} {lang}: {pos} positives, {neg} negatives")

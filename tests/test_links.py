@@ -47,7 +47,9 @@ remediation:
 """
 
 DUTY = "The Supplier shall ensure widget safety at all times."
-AUDITS = "The Authority may audit the Supplier's compliance and the Supplier shall keep records for inspection."
+AUDITS = (
+    "The Authority may audit the Supplier's compliance and the Supplier shall keep records for inspection."
+)
 
 
 @pytest.fixture()

@@ -198,8 +198,10 @@ def test_contextual_topic_words_count_only_beside_their_context(tmp_path: Path) 
 
 
 def test_contextual_without_context_is_rejected(tmp_path: Path) -> None:
-    broken = CONTEXT_RULE.replace("  context:\n    en: [wheelchair*, \"persons with disabilities\"]\n", "")
-    with pytest.raises(RulePackError, match=r"STEP-FREE.yaml:5: topic.contextual and topic.context go together"):
+    broken = CONTEXT_RULE.replace('  context:\n    en: [wheelchair*, "persons with disabilities"]\n', "")
+    with pytest.raises(
+        RulePackError, match=r"STEP-FREE.yaml:5: topic.contextual and topic.context go together"
+    ):
         load_pack(make_pack(tmp_path, broken, "STEP-FREE.yaml"))
 
 
@@ -216,3 +218,34 @@ def test_applicability_can_ask_for_several_distinct_trigger_words(tmp_path: Path
 
     assert status("1. The Supplier shall clean the windows twice a year.\n") == "not_applicable"
     assert status("1. The Supplier shall clean the windows of the premises twice a year.\n") == "missing"
+
+
+def test_a_vocabulary_term_can_name_other_lists(tmp_path: Path) -> None:
+    """ "{supplier} {supplier_verbs}" is every supplier word followed by every such verb; a user
+    pack's supplier words join the grid, and the grid binds a present-tense sentence."""
+    pack = make_pack(tmp_path, GOOD_RULE)
+    (pack / "vocab").mkdir()
+    (pack / "vocab" / "sv.yaml").write_text(
+        "language: sv\nlists:\n  supplier: [bemanningsföretaget]\n"
+        "  supplier_verbs: [erbjuder]\n  binding: ['{supplier} {supplier_verbs}']\n"
+    )
+    rs = load_ruleset([str(pack)])
+    binding = rs.vocab["sv"]["binding"]
+    assert "bemanningsföretaget erbjuder" in binding
+    assert "leverantören erbjuder" in binding  # the built-in supplier list, extended, not replaced
+    assert not any("{" in t for t in binding)
+    from contractcheck.api import Checker
+
+    text = "5.1 Bemanningsföretaget erbjuder två praktikplatser per år till långtidsarbetslösa.\n".encode()
+    finding = Checker([str(pack)], lang="sv", only=["INTERNSHIPS"]).check(text, name="a.txt")
+    assert finding.documents[0].findings[0].status == "met"
+
+
+def test_an_unknown_list_in_braces_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path, GOOD_RULE)
+    (pack / "vocab").mkdir()
+    (pack / "vocab" / "en.yaml").write_text("language: en\nlists:\n  binding: ['{suppliers} agrees']\n")
+    with pytest.raises(
+        RulePackError, match=r"en\.yaml:3: '\{suppliers\}' in 'binding' names no vocabulary list"
+    ):
+        load_ruleset([str(pack)])
