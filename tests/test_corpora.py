@@ -18,7 +18,7 @@ from contractcheck.ingest import load
 from contractcheck.rulepack import load_ruleset
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "holdout")  # holdout: real documents kept aside, labelled blind
 _SPACE = regex.compile(r"[\s\u00ad]+")
 
 
@@ -32,6 +32,10 @@ def _docs(split: str) -> list[GoldDocument]:
 @pytest.fixture(scope="module")
 def corpus() -> dict[str, list[GoldDocument]]:
     return {split: _docs(split) for split in SPLITS}
+
+
+def _every(corpus: dict[str, list[GoldDocument]]) -> list[GoldDocument]:
+    return [d for split in SPLITS for d in corpus[split]]
 
 
 def _norm(text: str) -> str:
@@ -54,7 +58,7 @@ def test_corpus_size_and_mix(corpus: dict[str, list[GoldDocument]]) -> None:
 
 def test_every_implemented_requirement_is_labelled_everywhere(corpus: dict[str, list[GoldDocument]]) -> None:
     implemented = {r.id for r in load_ruleset().rules}
-    for d in corpus["dev"] + corpus["test"]:
+    for d in _every(corpus):
         assert implemented <= set(d.labels), (
             f"{d.gold_file}:{d.line}: {d.name} lacks {implemented - set(d.labels)}"
         )
@@ -62,7 +66,7 @@ def test_every_implemented_requirement_is_labelled_everywhere(corpus: dict[str, 
 
 def test_labels_carry_evidence_and_reasons(corpus: dict[str, list[GoldDocument]]) -> None:
     problems = []
-    for d in corpus["dev"] + corpus["test"]:
+    for d in _every(corpus):
         for req, label in d.labels.items():
             if label.status in ("met", "weak", "present") and not label.evidence:
                 problems.append(f"{d.gold_file}:{d.line}: {d.name} {req} {label.status} has no evidence")
@@ -99,7 +103,7 @@ def test_test_split_has_three_positives_and_negatives_per_requirement_and_langua
 
 def test_every_quote_is_in_the_extracted_text(corpus: dict[str, list[GoldDocument]]) -> None:
     missing = []
-    for d in corpus["dev"] + corpus["test"]:
+    for d in _every(corpus):
         quotes = [(req, q) for req, label in d.labels.items() for q in label.evidence]
         if not quotes:
             continue
