@@ -34,7 +34,12 @@ _REF_HEAD = regex.compile(
     r"(\d{1,3}(?:\.\d{1,3})*)((?:\s*(?:,|and|or|och|eller|samt|-|–|to|till)\s*\d{1,3}(?:\.\d{1,3})*)*)",
     regex.IGNORECASE,
 )
-_REF_MORE = regex.compile(r"\d{1,3}(?:\.\d{1,3})*")
+_REF_MORE = regex.compile(
+    r"\s*(,|and|or|och|eller|samt|-|–|to|till)\s*(\d{1,3}(?:\.\d{1,3})*)", regex.IGNORECASE
+)
+# "punkterna 4–12", "clauses 4 to 12", "4.1-4.3": a range stands for every number in it.
+_RANGE_WORDS = frozenset({"-", "–", "to", "till"})
+_RANGE_CAP = 30  # a longer "range" is more likely a date or an amount than clauses cited
 # A standard clause cited by number and title ("52.222-50 Combating Trafficking in Persons (MAR 2015)").
 _STANDARD_CLAUSE = regex.compile(r"\b\d{2,3}\.\d{3}-\d{1,4}\b")
 
@@ -76,6 +81,8 @@ class _Analysed:
     annexes: list[tuple[str, str]] | None = None  # (lower-case label, clause id), built when first asked
     lazy_patterns: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
     filled: set[tuple[str, int]] = field(default_factory=set)  # (key, sentence start) already scanned
+    scores: dict[tuple[str, int], float] = field(default_factory=dict)  # (rule, sentence start) -> _score
+    refs_in: dict[str, set[str]] = field(default_factory=dict)  # clause id -> clause numbers it cites
 
 
 class Engine:
@@ -246,7 +253,7 @@ class Engine:
 
         linked: list[tuple[str, str, Sentence]] = []  # (element vocab, requirement, its clause)
         for element in rule.elements:
-            ok, partial = _element_state(rule, element, strength, region)
+            ok, partial = _element_state(rule, element, strength, region, a)
             if not ok and element.vocab:
                 via = self._through_link(rule, element, best, a)
                 if via is not None:
@@ -350,10 +357,13 @@ def _strength(s: Sentence) -> tuple[str, str]:
     """Obligation strength of a sentence: prohibition > hedged > binding > permissive > none.
 
     A hedge wins over a binding modal ("shall endeavour", "ska i möjligaste mån"); "may not" and
-    "får inte" prohibit, although "may" and "får" alone only permit.
+    "får inte" prohibit, although "may" and "får" alone only permit. A hedge word that is part of
+    a statutory phrase ("ta hänsyn till brukarens behov av att bevara sin kulturella identitet")
+    quotes the law and hedges nothing.
     """
-    if s.has("V:hedge"):
-        return "hedged", s.first("V:hedge")
+    hedges = _hedges(s)
+    if hedges:
+        return "hedged", hedges[0].text
     if s.has("V:prohibition"):
         return "prohibition", s.first("V:prohibition")
     if s.has("V:binding"):
@@ -361,6 +371,16 @@ def _strength(s: Sentence) -> tuple[str, str]:
     if s.has("V:permissive"):
         return "permissive", s.first("V:permissive")
     return "none", ""
+
+
+def _hedges(s: Sentence) -> list[Hit]:
+    """The sentence's hedge hits, less those inside (overlapping) a statutory-qualifier hit."""
+    statutory = s.hits.get("V:statutory", [])
+    return [
+        h
+        for h in s.hits.get("V:hedge", [])
+        if not any(h.start < q.end and q.start < h.end for q in statutory)
+    ]
 
 
 def _effective_strength(s: Sentence, a: _Analysed) -> tuple[str, str]:
@@ -593,6 +613,14 @@ def _exact_topic(rule: Rule, s: Sentence) -> bool:
 
 
 def _score(rule: Rule, s: Sentence, a: _Analysed) -> float:
+    """How good a piece of evidence `s` is for `rule`; asked often for the same pair, so kept."""
+    key = (rule.id, s.start)
+    if key not in a.scores:
+        a.scores[key] = _fresh_score(rule, s, a)
+    return a.scores[key]
+
+
+def _fresh_score(rule: Rule, s: Sentence, a: _Analysed) -> float:
     score = 0.0
     if s.clause.operative:
         score += 4
@@ -630,7 +658,9 @@ def _region(rule: Rule, best: Sentence, topic: list[Sentence], a: _Analysed) -> 
         for clause in a.clauses.values():
             if clause.id in ids:
                 continue
-            for n in _referenced(clause.text):
+            if clause.id not in a.refs_in:
+                a.refs_in[clause.id] = _referenced(clause.text)
+            for n in a.refs_in[clause.id]:
                 if any(r == n or r.startswith(n + ".") or r.startswith(n + "(") for r in refs):
                     ids.add(clause.id)
                     break
@@ -638,11 +668,31 @@ def _region(rule: Rule, best: Sentence, topic: list[Sentence], a: _Analysed) -> 
 
 
 def _referenced(text: str) -> set[str]:
+    """Clause numbers cited in `text`: "clause 4.3" -> 4.3; "punkterna 4–6 och 9" -> 4, 5, 6, 9."""
     out: set[str] = set()
     for m in _REF_HEAD.finditer(text):
-        out.add(m.group(1))
-        out.update(_REF_MORE.findall(m.group(2)))
+        prev = m.group(1)
+        out.add(prev)
+        for sep, n in _REF_MORE.findall(m.group(2)):
+            if sep.lower() in _RANGE_WORDS:
+                out.update(_number_range(prev, n))
+            out.add(n)
+            prev = n
     return out
+
+
+def _number_range(first: str, last: str) -> list[str]:
+    """The numbers from `first` to `last` when both sit at the same level under the same parent
+    ("4", "12" -> 4 … 12; "4.1", "4.3" -> 4.1, 4.2, 4.3); nothing for "4.1"–"5", a backward
+    range or one longer than _RANGE_CAP."""
+    a, b = first.split("."), last.split(".")
+    if len(a) != len(b) or a[:-1] != b[:-1]:
+        return []
+    lo, hi = int(a[-1]), int(b[-1])
+    if lo >= hi or hi - lo + 1 > _RANGE_CAP:
+        return []
+    prefix = "".join(part + "." for part in a[:-1])
+    return [f"{prefix}{i}" for i in range(lo, hi + 1)]
 
 
 def _bare(ref: str | None) -> str:
@@ -653,15 +703,23 @@ def _bare(ref: str | None) -> str:
     return m.group(1) if m else ""
 
 
-def _element_state(rule: Rule, e: Element, strength: str, region: list[Sentence]) -> tuple[bool, int]:
+def _element_state(
+    rule: Rule, e: Element, strength: str, region: list[Sentence], a: _Analysed
+) -> tuple[bool, int]:
     """(satisfied, how many distinct terms were found)."""
     if e.strength:
         return strength in e.strength, 0
-    if any(f"O:{rule.id}:{e.id}" in s.hits for s in region):
+    inside = {id(s) for s in region}
+
+    def where(key: str) -> list[Sentence]:  # the region's sentences with this key, from the index
+        return [s for s in a.keys_in_doc.get(key, ()) if id(s) in inside]
+
+    if where(f"O:{rule.id}:{e.id}"):
         return True, 0
     if e.vocab:
-        return any(f"V:{e.vocab}" in s.hits for s in region), 0
-    found = {h.term or h.text.lower() for s in region for h in s.hits.get(f"E:{rule.id}:{e.id}", [])}
+        return bool(where(f"V:{e.vocab}")), 0
+    key = f"E:{rule.id}:{e.id}"
+    found = {h.term or h.text.lower() for s in where(key) for h in s.hits[key]}
     return len(found) >= e.min, len(found)
 
 

@@ -20,8 +20,11 @@ _ROMAN_RE = re.compile(r"^(?=[ivxlc]+$)c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}
 # everything below it non-operative.
 _NON_OPERATIVE_HEADING = re.compile(
     r"^(?:whereas|recitals?|preamble|background|introduction|purpose|vision|values|policy statement|"
-    r"guidance|for information(?: only)?|bakgrund|inledning|ingress|syfte|målsättning|övergripande|"
-    r"information|beskrivning av uppdraget|för kännedom|vägledning|läsanvisning(?:ar)?)\b",
+    r"guidance|for information(?: purposes)?(?: only)?|bakgrund|inledning|ingress|syfte|målsättning|"
+    r"övergripande|för (?:information|kännedom)|beskrivning av uppdraget|vägledning|"
+    r"läsanvisning(?:ar)?)\b"
+    # "Information" alone marks an informative section; "Information till brukare" is a duty.
+    r"|^(?:information|informative)(?: only| endast)?\W*$",
     re.IGNORECASE,
 )
 _RECITAL_START = re.compile(r"^(?:whereas\b|recitals?\b|preamble\b)", re.IGNORECASE)
