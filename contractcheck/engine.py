@@ -76,6 +76,8 @@ class _Analysed:
     annexes: list[tuple[str, str]] | None = None  # (lower-case label, clause id), built when first asked
     lazy_patterns: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
     filled: set[tuple[str, int]] = field(default_factory=set)  # (key, sentence start) already scanned
+    scores: dict[tuple[str, int], float] = field(default_factory=dict)  # (rule, sentence start) -> _score
+    refs_in: dict[str, set[str]] = field(default_factory=dict)  # clause id -> clause numbers it cites
 
 
 class Engine:
@@ -246,7 +248,7 @@ class Engine:
 
         linked: list[tuple[str, str, Sentence]] = []  # (element vocab, requirement, its clause)
         for element in rule.elements:
-            ok, partial = _element_state(rule, element, strength, region)
+            ok, partial = _element_state(rule, element, strength, region, a)
             if not ok and element.vocab:
                 via = self._through_link(rule, element, best, a)
                 if via is not None:
@@ -593,6 +595,14 @@ def _exact_topic(rule: Rule, s: Sentence) -> bool:
 
 
 def _score(rule: Rule, s: Sentence, a: _Analysed) -> float:
+    """How good a piece of evidence `s` is for `rule`; asked often for the same pair, so kept."""
+    key = (rule.id, s.start)
+    if key not in a.scores:
+        a.scores[key] = _fresh_score(rule, s, a)
+    return a.scores[key]
+
+
+def _fresh_score(rule: Rule, s: Sentence, a: _Analysed) -> float:
     score = 0.0
     if s.clause.operative:
         score += 4
@@ -630,7 +640,9 @@ def _region(rule: Rule, best: Sentence, topic: list[Sentence], a: _Analysed) -> 
         for clause in a.clauses.values():
             if clause.id in ids:
                 continue
-            for n in _referenced(clause.text):
+            if clause.id not in a.refs_in:
+                a.refs_in[clause.id] = _referenced(clause.text)
+            for n in a.refs_in[clause.id]:
                 if any(r == n or r.startswith(n + ".") or r.startswith(n + "(") for r in refs):
                     ids.add(clause.id)
                     break
@@ -653,15 +665,23 @@ def _bare(ref: str | None) -> str:
     return m.group(1) if m else ""
 
 
-def _element_state(rule: Rule, e: Element, strength: str, region: list[Sentence]) -> tuple[bool, int]:
+def _element_state(
+    rule: Rule, e: Element, strength: str, region: list[Sentence], a: _Analysed
+) -> tuple[bool, int]:
     """(satisfied, how many distinct terms were found)."""
     if e.strength:
         return strength in e.strength, 0
-    if any(f"O:{rule.id}:{e.id}" in s.hits for s in region):
+    inside = {id(s) for s in region}
+
+    def where(key: str) -> list[Sentence]:  # the region's sentences with this key, from the index
+        return [s for s in a.keys_in_doc.get(key, ()) if id(s) in inside]
+
+    if where(f"O:{rule.id}:{e.id}"):
         return True, 0
     if e.vocab:
-        return any(f"V:{e.vocab}" in s.hits for s in region), 0
-    found = {h.term or h.text.lower() for s in region for h in s.hits.get(f"E:{rule.id}:{e.id}", [])}
+        return bool(where(f"V:{e.vocab}")), 0
+    key = f"E:{rule.id}:{e.id}"
+    found = {h.term or h.text.lower() for s in where(key) for h in s.hits[key]}
     return len(found) >= e.min, len(found)
 
 
