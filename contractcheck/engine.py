@@ -438,28 +438,32 @@ def _fill(a: _Analysed, keys: Iterable[str], sentences: Iterable[Sentence]) -> N
     if not keys:
         return
     sentences = sorted({s.start: s for s in sentences}.values(), key=_at)
-    jobs: list[tuple[str, list[Sentence]]] = []
+    jobs: list[tuple[str, regex.Pattern[str], list[Sentence]]] = []
     for key in keys:
         todo = [s for s in sentences if (key, s.start) not in a.filled]
         a.filled.update((key, s.start) for s in todo)
         if todo:
-            jobs.append((key, todo))
+            jobs += [(key, pattern, todo) for pattern in a.lazy_patterns[key]]
 
-    def scan(job: tuple[str, list[Sentence]]) -> list[list[Hit]]:
-        key, todo = job
+    def scan(job: tuple[str, regex.Pattern[str], list[Sentence]]) -> list[list[Hit]]:
+        key, pattern, todo = job
         spans = [(s.start, s.end) for s in todo]
         if len(todo) >= 8 and sum(e - b for b, e in spans) * 4 >= spans[-1][1] - spans[0][0]:
-            return pattern_hits_in_spans(key, a.lazy_patterns[key], a.doc.text, spans)
+            return pattern_hits_in_spans(key, [pattern], a.doc.text, spans)
         # a few sentences far apart: scanning between them would cost more
-        return [pattern_hits_in(key, a.lazy_patterns[key], a.doc.text, *span) for span in spans]
+        return [pattern_hits_in(key, [pattern], a.doc.text, *span) for span in spans]
 
-    many = len(jobs) > 1 and sum(len(todo) for _, todo in jobs) > 200
+    many = len(jobs) > 1 and sum(len(todo) for _, _, todo in jobs) > 200
     results = a.pool.map(scan, jobs) if many and a.pool is not None else map(scan, jobs)
-    for (key, todo), found in zip(jobs, results, strict=True):
+    # Each key's hits in each sentence, in the order of its patterns, as a scan per sentence gives.
+    indexed: set[tuple[str, int]] = set()
+    for (key, _, todo), found in zip(jobs, results, strict=True):
         for s, hits in zip(todo, found, strict=True):
             if hits:
                 s.hits.setdefault(key, []).extend(hits)
-                a.keys_in_doc.setdefault(key, []).append(s)
+                if (key, s.start) not in indexed:
+                    indexed.add((key, s.start))
+                    a.keys_in_doc.setdefault(key, []).append(s)
 
 
 def _at(x: Sentence | Hit) -> int:
