@@ -83,6 +83,7 @@ class _Analysed:
     filled: set[tuple[str, int]] = field(default_factory=set)  # (key, sentence start) already scanned
     scores: dict[tuple[str, int], float] = field(default_factory=dict)  # (rule, sentence start) -> _score
     refs_in: dict[str, set[str]] = field(default_factory=dict)  # clause id -> clause numbers it cites
+    pool: ThreadPoolExecutor | None = None  # threads for regex scans while the document is judged
 
 
 class Engine:
@@ -108,9 +109,10 @@ class Engine:
     ) -> list[Finding]:
         """Grade each rule; `facts` are what the user stated (--assume) that the text cannot show."""
         rules = self.ruleset.rules if rules is None else rules
-        analysed = self.analyse(doc)
-        analysed.facts = dict(facts or {})
-        return [self._judge(rule, analysed)[0] for rule in rules]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            analysed = self.analyse(doc, pool)
+            analysed.facts = dict(facts or {})
+            return [self._judge(rule, analysed)[0] for rule in rules]
 
     def _judge(self, rule: Rule, a: _Analysed) -> tuple[Finding, list[Sentence]]:
         if rule.id not in a.results:
@@ -143,7 +145,14 @@ class Engine:
                 return linked.id, s
         return None
 
-    def analyse(self, doc: Document) -> _Analysed:
+    def analyse(self, doc: Document, pool: ThreadPoolExecutor | None = None) -> _Analysed:
+        """Tokens, term and topic hits and sentences of one document; `pool` lends a thread to the
+        regex scans (the document's own, used until it is judged)."""
+        if pool is None:
+            with ThreadPoolExecutor(max_workers=2) as own:
+                analysed = self.analyse(doc, own)
+            analysed.pool = None
+            return analysed
         lang = doc.language if doc.language in LANGS else "en"
         matcher = self.matcher(lang)
         nlp = matcher.nlp
@@ -155,19 +164,18 @@ class Engine:
         # Topic patterns are looked for everywhere, in a thread (the regex module lets go of the GIL
         # while it matches) as spaCy tokenizes; the other patterns (exclusions, context, elements,
         # triggers) only in the sentences a requirement's evaluation actually reads: see _fill.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            eager = pool.submit(matcher.find_patterns, doc.text, [(c.start, c.end) for c in clauses], _eager)
-            docs = list(nlp.pipe((c.text for c in clauses), disable=["sentencizer"]))
-            words = matcher.word_index(docs)
-            terms: list[tuple[list[Hit], list[tuple[int, int]] | None]] = []
-            for i, (clause, sdoc) in enumerate(zip(clauses, docs, strict=True)):
-                docs[i] = None  # type: ignore[call-overload]  # each clause's tokens are freed once read
-                hits = matcher.find(sdoc, words, clause.text, patterns=False, base=clause.start)
-                # Sentence boundaries matter only where a requirement's topic occurs; elsewhere a
-                # clause is one unit, which spares the sentencizer most of a long contract.
-                spans = _sentence_spans(sdoc, punct, len(clause.text)) if _on_any_topic(hits) else None
-                terms.append((hits, spans))
-            by_pattern = eager.result()
+        eager = pool.submit(matcher.find_patterns, doc.text, [(c.start, c.end) for c in clauses], _eager)
+        docs = list(nlp.pipe((c.text for c in clauses), disable=["sentencizer"]))
+        words = matcher.word_index(docs)
+        terms: list[tuple[list[Hit], list[tuple[int, int]] | None]] = []
+        for i, (clause, sdoc) in enumerate(zip(clauses, docs, strict=True)):
+            docs[i] = None  # type: ignore[call-overload]  # each clause's tokens are freed once read
+            hits = matcher.find(sdoc, words, clause.text, patterns=False, base=clause.start)
+            # Sentence boundaries matter only where a requirement's topic occurs; elsewhere a
+            # clause is one unit, which spares the sentencizer most of a long contract.
+            spans = _sentence_spans(sdoc, punct, len(clause.text)) if _on_any_topic(hits) else None
+            terms.append((hits, spans))
+        by_pattern = eager.result()
         for clause, (hits, spans), pattern_hits in zip(clauses, terms, by_pattern, strict=True):
             text, base = clause.text, clause.start
             if spans is None:  # a topic that only a pattern found: tokenize this clause again
@@ -201,6 +209,7 @@ class Engine:
             page_starts,
             page_of,
             lazy_patterns=lazy,
+            pool=pool,
         )
 
     # --- per requirement ---------------------------------------------------------------------
@@ -415,7 +424,8 @@ def _sentence_spans(doc, punct: frozenset[int], length: int) -> list[tuple[int, 
     words = numpy.flatnonzero(plain)
     # An ordinary token opens a sentence when a final mark came after the previous ordinary token.
     before = seen[words] - numpy.concatenate(([0], seen[words[:-1]]))
-    starts = [0] + [int(arr[i, 2]) for i in words[before > 0] if i]
+    opening = words[before > 0]
+    starts = [0] + arr[opening[opening > 0], 2].tolist()
     ends = starts[1:] + [length]
     return list(zip(starts, ends, strict=True))
 
@@ -440,23 +450,38 @@ def _on_any_topic(hits: list[Hit]) -> bool:
 
 
 def _fill(a: _Analysed, keys: Iterable[str], sentences: Iterable[Sentence]) -> None:
-    """Run the patterns of `keys` over sentences not yet scanned for them (once per sentence)."""
+    """Run the patterns of `keys` over sentences not yet scanned for them (once per sentence); many
+    keys over a long stretch are scanned on two threads, as the regex module lets go of the GIL."""
     keys = [k for k in keys if k in a.lazy_patterns]
     if not keys:
         return
     sentences = sorted({s.start: s for s in sentences}.values(), key=_at)
+    jobs: list[tuple[str, regex.Pattern[str], list[Sentence]]] = []
     for key in keys:
         todo = [s for s in sentences if (key, s.start) not in a.filled]
         a.filled.update((key, s.start) for s in todo)
+        if todo:
+            jobs += [(key, pattern, todo) for pattern in a.lazy_patterns[key]]
+
+    def scan(job: tuple[str, regex.Pattern[str], list[Sentence]]) -> list[list[Hit]]:
+        key, pattern, todo = job
         spans = [(s.start, s.end) for s in todo]
         if len(todo) >= 8 and sum(e - b for b, e in spans) * 4 >= spans[-1][1] - spans[0][0]:
-            found = pattern_hits_in_spans(key, a.lazy_patterns[key], a.doc.text, spans)
-        else:  # a few sentences far apart: scanning between them would cost more
-            found = [pattern_hits_in(key, a.lazy_patterns[key], a.doc.text, *span) for span in spans]
+            return pattern_hits_in_spans(key, [pattern], a.doc.text, spans)
+        # a few sentences far apart: scanning between them would cost more
+        return [pattern_hits_in(key, [pattern], a.doc.text, *span) for span in spans]
+
+    many = len(jobs) > 1 and sum(len(todo) for _, _, todo in jobs) > 200
+    results = a.pool.map(scan, jobs) if many and a.pool is not None else map(scan, jobs)
+    # Each key's hits in each sentence, in the order of its patterns, as a scan per sentence gives.
+    indexed: set[tuple[str, int]] = set()
+    for (key, _, todo), found in zip(jobs, results, strict=True):
         for s, hits in zip(todo, found, strict=True):
             if hits:
                 s.hits.setdefault(key, []).extend(hits)
-                a.keys_in_doc.setdefault(key, []).append(s)
+                if (key, s.start) not in indexed:
+                    indexed.add((key, s.start))
+                    a.keys_in_doc.setdefault(key, []).append(s)
 
 
 def _at(x: Sentence | Hit) -> int:

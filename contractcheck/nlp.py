@@ -25,7 +25,6 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-_SEP = "\x1f"
 REGEX_TIMEOUT = 0.25  # seconds per pattern per clause; a slower user pattern is reported, not waited on
 
 
@@ -72,6 +71,7 @@ class TermMatcher:
     phrase: PhraseMatcher
     exact_first: dict[str, list[_PrefixTerm]] = field(default_factory=dict)
     prefix_first: dict[str, list[_PrefixTerm]] = field(default_factory=dict)  # "diskrimin" -> terms
+    phrase_targets: dict[str, list[str]] = field(default_factory=dict)  # fixed phrase -> its keys
     patterns: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
     fuzzy_words: dict[str, list[tuple[str, bool, int]]] = field(
         default_factory=dict
@@ -106,8 +106,11 @@ class TermMatcher:
                     index = matcher.prefix_first if is_prefix else matcher.exact_first
                     index.setdefault(first, []).append(pt)
                 pt.targets.append((key, term))
-            for t in fixed:  # one match id per term: "key\x1fterm"
-                matcher.phrase.add(f"{key}{_SEP}{t}", [nlp.make_doc(t)])
+            for t in fixed:  # one match id per distinct phrase, with every key that lists it
+                if t not in matcher.phrase_targets:
+                    matcher.phrase_targets[t] = []
+                    matcher.phrase.add(t, [nlp.make_doc(t)])
+                matcher.phrase_targets[t].append(key)
             if key in fuzzy:
                 single = [(w, p) for t in items if len(ws := t.split()) == 1 for w, p in [_one(ws[0])]]
                 matcher.fuzzy_words[key] = [(w, p, fuzzy[key]) for w, p in single if len(w) >= 6]
@@ -138,10 +141,12 @@ class TermMatcher:
         matches = self.phrase(doc)
         lowers, idx, length = (col.tolist() for col in arr.T)
         wanted = [i for i, h in enumerate(lowers) if h in words.wanted]
+        targets = self.phrase_targets
         for match_id, start, end in matches:
             a, b = idx[start], idx[end - 1] + length[end - 1]
-            key, _, term = strings[match_id].partition(_SEP)
-            hits.append(Hit(key, a + base, b + base, intern(text[a:b]), term=term))
+            term = strings[match_id]
+            found = intern(text[a:b])
+            hits += [Hit(key, a + base, b + base, found, term=term) for key in targets[term]]
         cache, fuzzy = self._prefix_cache, words.fuzzy
         for i in wanted:
             h = lowers[i]
