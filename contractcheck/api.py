@@ -14,6 +14,7 @@ from .engine import Engine
 from .errors import ContractcheckError, LoadError
 from .findings import DocumentResult, Finding, Reason, Report
 from .ingest import load
+from .ingest.base import Limits
 from .model import Document
 from .rulepack import Rule, RuleSet, load_ruleset, parse_assumptions
 
@@ -51,8 +52,10 @@ class Checker:
         only: Iterable[str] = (),
         skip: Iterable[str] = (),
         assume: Iterable[str] = (),
+        limits: Limits | None = None,
     ) -> None:
         config = config or Config()
+        self.limits = limits or Limits()
         packs = list(config.rules) + list(rules or [])
         self.ruleset: RuleSet = load_ruleset(packs, default=default_rules and config.default_rules)
         self.lang = lang if lang != "auto" else (config.lang or "auto")
@@ -91,7 +94,7 @@ class Checker:
     def check_one(self, source: Source, *, name: str | None = None) -> DocumentResult:
         path = name or (None if isinstance(source, (bytes, bytearray)) else str(source))
         try:
-            doc = load(source, name=name, lang=self.lang)
+            doc = load(source, name=name, lang=self.lang, limits=self.limits)
         except LoadError as exc:
             return DocumentResult(path=exc.path or path, error=Reason(exc.code, exc.message))
         return self.check_document(doc)

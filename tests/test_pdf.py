@@ -188,3 +188,71 @@ def test_memory_stays_flat(tmp_path):
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert doc.pages > 60
     assert (after - before) / 1024 < 100  # KiB on Linux
+
+
+@pytest.fixture(scope="module")
+def long_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pdf_fixtures.build_contract(
+        tmp_path_factory.mktemp("long") / "long.pdf", copies=70, path_table=False
+    )
+
+
+def _same(a, b) -> None:
+    assert a.pages == b.pages and a.text == b.text and a.headers == b.headers
+    assert [(x.kind, x.page, x.start, x.end) for x in a.blocks] == [
+        (x.kind, x.page, x.start, x.end) for x in b.blocks
+    ]
+
+
+def test_a_long_pdf_read_by_two_processes_is_read_exactly_as_by_one(long_pdf: Path, monkeypatch) -> None:
+    import os
+
+    forks, real_fork = [], os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    one = load(long_pdf, limits=Limits(pdf_readers=1))
+    assert not forks
+    two = load(long_pdf, limits=Limits(pdf_readers=2))
+    assert len(forks) == 1  # the second half was read by a second process
+    assert one.pages >= 64  # long enough for the second reader
+    _same(one, two)
+    assert [c.id for c in one.clauses] == [c.id for c in two.clauses]
+
+
+def test_a_bad_page_in_the_second_half_is_reported_as_from_one_reader(long_pdf: Path, monkeypatch) -> None:
+    import contractcheck.ingest.pdf as reader
+
+    real = reader._read_page
+
+    def failing(pdf, index):  # runs in the forked reader too: it inherits the patch
+        if index == 60:
+            raise LoadError(f"corrupt PDF: page {index + 1} cannot be read", code="corrupt")
+        return real(pdf, index)
+
+    monkeypatch.setattr(reader, "_read_page", failing)
+    with pytest.raises(LoadError) as exc:
+        load(long_pdf, limits=Limits(pdf_readers=2))
+    assert exc.value.code == "corrupt" and "page 61" in exc.value.message
+
+
+def test_a_second_reader_that_dies_leaves_its_pages_to_the_first(long_pdf: Path, monkeypatch) -> None:
+    import os
+
+    import contractcheck.ingest.pdf as reader
+
+    real, parent = reader._read_page, os.getpid()
+
+    def dying(pdf, index):
+        if os.getpid() != parent:
+            os._exit(3)  # the forked reader vanishes without a word
+        return real(pdf, index)
+
+    one = load(long_pdf, limits=Limits(pdf_readers=1))
+    monkeypatch.setattr(reader, "_read_page", dying)
+    _same(one, load(long_pdf, limits=Limits(pdf_readers=2)))

@@ -71,6 +71,7 @@ class CheckSettings:
     def build_checker(self) -> Any:
         """The Checker a worker uses (imports spaCy: call it in a worker only)."""
         from ..api import Checker
+        from ..ingest.base import Limits
 
         return Checker(
             self.packs,
@@ -80,6 +81,7 @@ class CheckSettings:
             only=self.only,
             skip=self.skip,
             assume=self.assume,
+            limits=Limits(pdf_readers=1),  # the audit's own workers already use every core
         )
 
     def facts(self) -> dict[str, bool]:

@@ -20,6 +20,9 @@ class Limits:
     max_docx_total_bytes: int = 256 * 1024 * 1024  # all parts we read, uncompressed
     max_docx_ratio: int = 200  # uncompressed / compressed, for parts over 1 MiB
     max_pages: int = 20_000
+    # Not a ceiling but a budget: processes that read a long PDF's pages at once (the second half
+    # in a forked copy of this process); 1 reads in this process only, as an audit worker does.
+    pdf_readers: int = 2
 
 
 @dataclass

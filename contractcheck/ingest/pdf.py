@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import ctypes
 import io
+import os
+import pickle
 import re
+import signal
 import statistics
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -97,6 +101,9 @@ class _Line:
     rows: list[list[str]] | None = None
 
 
+_PARALLEL_PAGES = 64  # below this, forking costs more than the second reader saves
+
+
 @dataclass
 class _Page:
     number: int
@@ -124,7 +131,7 @@ def read(data: bytes, limits: Limits) -> Extracted:
         count = len(pdf)
         if count > limits.max_pages:
             raise LoadError(f"too many pages ({count}; limit {limits.max_pages})", code="too_large")
-        pages = [_read_page(pdf, i) for i in range(count)]
+        pages = _read_pages(pdf, count, limits.pdf_readers)
     finally:
         pdf.close()
     slow = [p for p in pages if p.needs_plumber]
@@ -161,6 +168,45 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 
 # --------------------------------------------------------------------------------------------
 # Pass 1: positioned segments per page (pypdfium2)
+
+
+def _read_pages(pdf: pdfium.PdfDocument, count: int, readers: int) -> list[_Page]:
+    """Every page in order. A long PDF's second half is read at the same time by a forked copy of
+    this process, which hands its pages back pickled: pdfium cannot be used from two threads."""
+    if readers < 2 or count < _PARALLEL_PAGES or not hasattr(os, "fork") or threading.active_count() > 1:
+        return [_read_page(pdf, i) for i in range(count)]
+    half = count // 2
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: read the second half, send it, and leave without any clean-up
+        status = 1
+        try:
+            os.close(r)
+            try:
+                result: tuple = ("ok", [_read_page(pdf, i) for i in range(half, count)])
+            except LoadError as exc:
+                result = ("error", exc.message, exc.code)
+            with os.fdopen(w, "wb") as out:
+                out.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(w)
+    try:
+        with os.fdopen(r, "rb") as inp:
+            first = [_read_page(pdf, i) for i in range(half)]
+            payload = inp.read()
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.waitpid(pid, 0)
+    if not payload:  # the copy died without a word: read its half here
+        return first + [_read_page(pdf, i) for i in range(half, count)]
+    result = pickle.loads(payload)
+    if result[0] == "error":
+        raise LoadError(result[1], code=result[2])
+    return first + result[1]
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
