@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy
@@ -83,7 +82,6 @@ class _Analysed:
     filled: set[tuple[str, int]] = field(default_factory=set)  # (key, sentence start) already scanned
     scores: dict[tuple[str, int], float] = field(default_factory=dict)  # (rule, sentence start) -> _score
     refs_in: dict[str, set[str]] = field(default_factory=dict)  # clause id -> clause numbers it cites
-    pool: ThreadPoolExecutor | None = None  # threads for regex scans while the document is judged
 
 
 class Engine:
@@ -109,10 +107,9 @@ class Engine:
     ) -> list[Finding]:
         """Grade each rule; `facts` are what the user stated (--assume) that the text cannot show."""
         rules = self.ruleset.rules if rules is None else rules
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            analysed = self.analyse(doc, pool)
-            analysed.facts = dict(facts or {})
-            return [self._judge(rule, analysed)[0] for rule in rules]
+        analysed = self.analyse(doc)
+        analysed.facts = dict(facts or {})
+        return [self._judge(rule, analysed)[0] for rule in rules]
 
     def _judge(self, rule: Rule, a: _Analysed) -> tuple[Finding, list[Sentence]]:
         if rule.id not in a.results:
@@ -145,14 +142,7 @@ class Engine:
                 return linked.id, s
         return None
 
-    def analyse(self, doc: Document, pool: ThreadPoolExecutor | None = None) -> _Analysed:
-        """Tokens, term and topic hits and sentences of one document; `pool` lends a thread to the
-        regex scans (the document's own, used until it is judged)."""
-        if pool is None:
-            with ThreadPoolExecutor(max_workers=2) as own:
-                analysed = self.analyse(doc, own)
-            analysed.pool = None
-            return analysed
+    def analyse(self, doc: Document) -> _Analysed:
         lang = doc.language if doc.language in LANGS else "en"
         matcher = self.matcher(lang)
         nlp = matcher.nlp
@@ -161,10 +151,8 @@ class Engine:
         by_clause: dict[str, list[Sentence]] = defaultdict(list)
         by_key: dict[str, list[Sentence]] = defaultdict(list)
         punct = frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
-        # Topic patterns are looked for everywhere, in a thread (the regex module lets go of the GIL
-        # while it matches) as spaCy tokenizes; the other patterns (exclusions, context, elements,
+        # Topic patterns are looked for everywhere; the other patterns (exclusions, context, elements,
         # triggers) only in the sentences a requirement's evaluation actually reads: see _fill.
-        eager = pool.submit(matcher.find_patterns, doc.text, [(c.start, c.end) for c in clauses], _eager)
         docs = list(nlp.pipe((c.text for c in clauses), disable=["sentencizer"]))
         words = matcher.word_index(docs)
         terms: list[tuple[list[Hit], list[tuple[int, int]] | None]] = []
@@ -175,7 +163,8 @@ class Engine:
             # clause is one unit, which spares the sentencizer most of a long contract.
             spans = _sentence_spans(sdoc, punct, len(clause.text)) if _on_any_topic(hits) else None
             terms.append((hits, spans))
-        by_pattern = eager.result()
+        live = matcher.live_patterns(doc.text)  # a pattern whose words the text lacks is never run
+        by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses], _eager, live)
         for clause, (hits, spans), pattern_hits in zip(clauses, terms, by_pattern, strict=True):
             text, base = clause.text, clause.start
             if spans is None:  # a topic that only a pattern found: tokenize this clause again
@@ -198,7 +187,7 @@ class Engine:
                 children[c.parent].append(c.id)
         page_starts = [b.start for b in doc.blocks]
         page_of = [b.page for b in doc.blocks]
-        lazy = {k: v for k, v in matcher.patterns.items() if not _eager(k)}
+        lazy = {k: v for k, v in live.items() if not _eager(k)}
         return _Analysed(
             doc,
             sentences,
@@ -209,7 +198,6 @@ class Engine:
             page_starts,
             page_of,
             lazy_patterns=lazy,
-            pool=pool,
         )
 
     # --- per requirement ---------------------------------------------------------------------
@@ -450,38 +438,23 @@ def _on_any_topic(hits: list[Hit]) -> bool:
 
 
 def _fill(a: _Analysed, keys: Iterable[str], sentences: Iterable[Sentence]) -> None:
-    """Run the patterns of `keys` over sentences not yet scanned for them (once per sentence); many
-    keys over a long stretch are scanned on two threads, as the regex module lets go of the GIL."""
+    """Run the patterns of `keys` over sentences not yet scanned for them (once per sentence)."""
     keys = [k for k in keys if k in a.lazy_patterns]
     if not keys:
         return
     sentences = sorted({s.start: s for s in sentences}.values(), key=_at)
-    jobs: list[tuple[str, regex.Pattern[str], list[Sentence]]] = []
     for key in keys:
         todo = [s for s in sentences if (key, s.start) not in a.filled]
         a.filled.update((key, s.start) for s in todo)
-        if todo:
-            jobs += [(key, pattern, todo) for pattern in a.lazy_patterns[key]]
-
-    def scan(job: tuple[str, regex.Pattern[str], list[Sentence]]) -> list[list[Hit]]:
-        key, pattern, todo = job
         spans = [(s.start, s.end) for s in todo]
         if len(todo) >= 8 and sum(e - b for b, e in spans) * 4 >= spans[-1][1] - spans[0][0]:
-            return pattern_hits_in_spans(key, [pattern], a.doc.text, spans)
-        # a few sentences far apart: scanning between them would cost more
-        return [pattern_hits_in(key, [pattern], a.doc.text, *span) for span in spans]
-
-    many = len(jobs) > 1 and sum(len(todo) for _, _, todo in jobs) > 200
-    results = a.pool.map(scan, jobs) if many and a.pool is not None else map(scan, jobs)
-    # Each key's hits in each sentence, in the order of its patterns, as a scan per sentence gives.
-    indexed: set[tuple[str, int]] = set()
-    for (key, _, todo), found in zip(jobs, results, strict=True):
+            found = pattern_hits_in_spans(key, a.lazy_patterns[key], a.doc.text, spans)
+        else:  # a few sentences far apart: scanning between them would cost more
+            found = [pattern_hits_in(key, a.lazy_patterns[key], a.doc.text, *span) for span in spans]
         for s, hits in zip(todo, found, strict=True):
             if hits:
                 s.hits.setdefault(key, []).extend(hits)
-                if (key, s.start) not in indexed:
-                    indexed.add((key, s.start))
-                    a.keys_in_doc.setdefault(key, []).append(s)
+                a.keys_in_doc.setdefault(key, []).append(s)
 
 
 def _at(x: Sentence | Hit) -> int:

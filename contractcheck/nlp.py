@@ -25,6 +25,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from .literals import TextProbe, required_literals
+
 REGEX_TIMEOUT = 0.25  # seconds per pattern per clause; a slower user pattern is reported, not waited on
 
 
@@ -73,6 +75,7 @@ class TermMatcher:
     prefix_first: dict[str, list[_PrefixTerm]] = field(default_factory=dict)  # "diskrimin" -> terms
     phrase_targets: dict[str, list[str]] = field(default_factory=dict)  # fixed phrase -> its keys
     patterns: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
+    needs: dict[regex.Pattern[str], tuple[frozenset[str], ...]] = field(default_factory=dict)  # see literals
     fuzzy_words: dict[str, list[tuple[str, bool, int]]] = field(
         default_factory=dict
     )  # key -> (word, prefix, cut)
@@ -116,7 +119,17 @@ class TermMatcher:
                 matcher.fuzzy_words[key] = [(w, p, fuzzy[key]) for w, p in single if len(w) >= 6]
         for key, items in patterns.items():
             matcher.patterns[key] = [regex.compile(p, regex.IGNORECASE | regex.V0) for p in items]
+            for compiled in matcher.patterns[key]:
+                matcher.needs[compiled] = required_literals(compiled.pattern)
         return matcher
+
+    def live_patterns(self, text: str) -> dict[str, list[regex.Pattern[str]]]:
+        """The patterns that can match somewhere in `text`: those whose required words it holds."""
+        probe = TextProbe(text)
+        live = {
+            k: [p for p in ps if probe.may_match(self.needs.get(p, ()))] for k, ps in self.patterns.items()
+        }
+        return {k: ps for k, ps in live.items() if ps}
 
     def find(
         self,
@@ -167,12 +180,16 @@ class TermMatcher:
         return hits
 
     def find_patterns(
-        self, text: str, spans: list[tuple[int, int]], keys: Callable[[str], bool] | None = None
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        keys: Callable[[str], bool] | None = None,
+        patterns: dict[str, list[regex.Pattern[str]]] | None = None,
     ) -> list[list[Hit]]:
         """Pattern hits per span (a clause) of one text, with offsets into `text`; `keys` limits the
-        scan to the keys it accepts."""
+        scan to the keys it accepts, `patterns` (default: all) to those patterns."""
         out: list[list[Hit]] = [[] for _ in spans]
-        for key, compiled in self.patterns.items():
+        for key, compiled in (self.patterns if patterns is None else patterns).items():
             if keys is None or keys(key):
                 for i, hits in enumerate(pattern_hits_in_spans(key, compiled, text, spans)):
                     out[i] += hits
@@ -281,7 +298,7 @@ def _pattern_hits(
     """Matches of one pattern in text[start:end], offsets into `text`; None past its time limit."""
     hits: list[Hit] = []
     try:
-        for m in pattern.finditer(text, start, end, concurrent=True, timeout=timeout):
+        for m in pattern.finditer(text, start, end, timeout=timeout):
             if m.end() > m.start():
                 hits.append(Hit(key, m.start(), m.end(), m.group(), term=pattern.pattern))
     except TimeoutError:

@@ -1,0 +1,73 @@
+"""Literal words a regex cannot match without, so a document lacking them is never scanned for it.
+
+Most rule patterns name words ("\\b(?:repay|reimburs)\\w*.{0,40}?\\bfees?") and most documents hold
+none of some pattern's words; finding that out from the document's distinct words costs far less
+than running the pattern over a 600-page text. The analysis is conservative: a pattern it cannot
+read (syntax of the `regex` module only) or without a literal of three characters is always run.
+"""
+
+from __future__ import annotations
+
+try:
+    from re import _parser as _sre  # Python >= 3.11
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre  # type: ignore[no-redef]
+
+_MIN_LEN = 3  # shorter literals ("of", "i") say nothing useful about a document
+
+
+def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
+    """Sets of case-folded literals; every match contains at least one literal of each set."""
+    try:
+        tree = _sre.parse(pattern)
+    except Exception:  # noqa: BLE001 - any syntax the stdlib parser does not know: no prefilter
+        return ()
+    return tuple(_required(list(tree)))
+
+
+def _required(items: list) -> list[frozenset[str]]:
+    out: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= _MIN_LEN:
+            out.append(frozenset({"".join(run).casefold()}))
+        run.clear()
+
+    for op, arg in items:
+        name = op.name if hasattr(op, "name") else str(op)
+        if name == "LITERAL":
+            run.append(chr(arg))
+            continue
+        flush()
+        if name == "BRANCH":  # one of the branches matches: the union of one set from each
+            branches = [_required(list(b)) for b in arg[1]]
+            if branches and all(branches):
+                out.append(frozenset().union(*(max(b, key=lambda s: min(map(len, s))) for b in branches)))
+        elif name == "SUBPATTERN":
+            out += _required(list(arg[-1]))
+        elif name == "ATOMIC_GROUP":
+            out += _required(list(arg))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
+            out += _required(list(arg[2]))
+        # anything else (classes, anchors, lookarounds, optional parts) requires nothing
+    flush()
+    return out
+
+
+class TextProbe:
+    """Answers "does this literal occur (ignoring case)?" for one text, from its distinct words."""
+
+    def __init__(self, text: str) -> None:
+        self._folded = text.casefold()
+        self._words = "\n".join(set(self._folded.split()))  # a literal without spaces lies in one word
+        self._seen: dict[str, bool] = {}
+
+    def has(self, literal: str) -> bool:
+        if literal not in self._seen:
+            where = self._folded if any(ch.isspace() for ch in literal) else self._words
+            self._seen[literal] = literal in where
+        return self._seen[literal]
+
+    def may_match(self, needs: tuple[frozenset[str], ...]) -> bool:
+        return all(any(self.has(lit) for lit in alternatives) for alternatives in needs)
