@@ -5,8 +5,10 @@ The CLI is a thin layer over this module; nothing here reads a configuration fil
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .config import Config
@@ -93,11 +95,12 @@ class Checker:
 
     def check_one(self, source: Source, *, name: str | None = None) -> DocumentResult:
         path = name or (None if isinstance(source, (bytes, bytearray)) else str(source))
-        try:
-            doc = load(source, name=name, lang=self.lang, limits=self.limits)
-        except LoadError as exc:
-            return DocumentResult(path=exc.path or path, error=Reason(exc.code, exc.message))
-        return self.check_document(doc)
+        with _collector_paused():
+            try:
+                doc = load(source, name=name, lang=self.lang, limits=self.limits)
+            except LoadError as exc:
+                return DocumentResult(path=exc.path or path, error=Reason(exc.code, exc.message))
+            return self.check_document(doc)
 
 
 def check(
@@ -109,6 +112,23 @@ def check(
 ) -> Report:
     """Check one contract against the built-in pack (plus `rules`), returning the §2.2 report."""
     return Checker(rules, lang=lang, config=config).check(source)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while one document is read and judged, on again after.
+
+    A long contract allocates hundreds of thousands of small objects that live until the report is
+    made, and the collector kept re-scanning them: a quarter of the time of a 600-page check. The
+    objects form no garbage cycles, so nothing is lost by letting it run after the document instead.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 _STATUS_ORDER = {"missing": 0, "weak": 1, "met": 2, "not_applicable": 3}

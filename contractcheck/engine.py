@@ -82,6 +82,7 @@ class _Analysed:
     filled: set[tuple[str, int]] = field(default_factory=set)  # (key, sentence start) already scanned
     scores: dict[tuple[str, int], float] = field(default_factory=dict)  # (rule, sentence start) -> _score
     refs_in: dict[str, set[str]] = field(default_factory=dict)  # clause id -> clause numbers it cites
+    element_keys: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # rule -> (E:, O:) keys
 
 
 class Engine:
@@ -623,9 +624,9 @@ def _fresh_score(rule: Rule, s: Sentence, a: _Analysed) -> float:
     if s.clause.operative:
         score += 4
     score += _RANK[_effective_strength(s, a)[0]] * 1.5
-    score += sum(
-        1 for e in rule.elements if f"E:{rule.id}:{e.id}" in s.hits or f"O:{rule.id}:{e.id}" in s.hits
-    )
+    if rule.id not in a.element_keys:
+        a.element_keys[rule.id] = [(f"E:{rule.id}:{e.id}", f"O:{rule.id}:{e.id}") for e in rule.elements]
+    score += sum(1 for e_key, o_key in a.element_keys[rule.id] if e_key in s.hits or o_key in s.hits)
     score += len(s.hits.get(f"T:{rule.id}", [])) * 0.1
     if s.has("V:supplier"):
         score += 1

@@ -8,18 +8,22 @@ read (syntax of the `regex` module only) or without a literal of three character
 
 from __future__ import annotations
 
+import re
+
 try:
     from re import _parser as _sre  # Python >= 3.11
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _sre  # type: ignore[no-redef]
 
+_PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 _MIN_LEN = 3  # shorter literals ("of", "i") say nothing useful about a document
 
 
 def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
     """Sets of case-folded literals; every match contains at least one literal of each set."""
     try:
-        tree = _sre.parse(pattern)
+        # Unicode properties (\p{L}) are the `regex` module's; any class stands in for them here.
+        tree = _sre.parse(_PROPERTY.sub(r"\\w", pattern))
     except Exception:  # noqa: BLE001 - any syntax the stdlib parser does not know: no prefilter
         return ()
     return tuple(_required(list(tree)))
