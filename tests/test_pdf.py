@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -204,55 +207,93 @@ def _same(a, b) -> None:
     ]
 
 
-def test_a_long_pdf_read_by_two_processes_is_read_exactly_as_by_one(long_pdf: Path, monkeypatch) -> None:
+def test_a_long_pdf_read_by_two_processes_is_read_exactly_as_by_one(long_pdf: Path) -> None:
+    # A fresh interpreter: the fork is (rightly) skipped while other threads run, as in a test session.
+    code = f"""
+import json, os
+from contractcheck.ingest import load
+from contractcheck.ingest.base import Limits
+forks = []
+os.register_at_fork(after_in_parent=lambda: forks.append(1))
+one = load({str(long_pdf)!r}, limits=Limits(pdf_readers=1))
+after_one = len(forks)
+two = load({str(long_pdf)!r}, limits=Limits(pdf_readers=2))
+blocks = lambda d: [(b.kind, b.page, b.start, b.end, b.text) for b in d.blocks]
+print(json.dumps({{"pages": one.pages, "forks": [after_one, len(forks)],
+    "same": one.text == two.text and blocks(one) == blocks(two) and one.headers == two.headers
+    and [c.id for c in one.clauses] == [c.id for c in two.clauses]}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    assert result["pages"] >= 64  # long enough for the second reader
+    assert result["forks"] == [0, 1]  # one reader alone, then the second half by a second process
+    assert result["same"]
+
+
+def test_no_second_reader_while_other_threads_run(long_pdf: Path) -> None:
     import os
+    import threading
 
-    forks, real_fork = [], os.fork
-
-    def counting_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counting_fork)
-    one = load(long_pdf, limits=Limits(pdf_readers=1))
-    assert not forks
-    two = load(long_pdf, limits=Limits(pdf_readers=2))
-    assert len(forks) == 1  # the second half was read by a second process
-    assert one.pages >= 64  # long enough for the second reader
-    _same(one, two)
-    assert [c.id for c in one.clauses] == [c.id for c in two.clauses]
+    forks: list[int] = []
+    os.register_at_fork(after_in_parent=lambda: forks.append(1))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        doc = load(long_pdf, limits=Limits(pdf_readers=2))
+    finally:
+        stop.set()
+        other.join()
+    assert doc.pages >= 64 and not forks
 
 
-def test_a_bad_page_in_the_second_half_is_reported_as_from_one_reader(long_pdf: Path, monkeypatch) -> None:
-    import contractcheck.ingest.pdf as reader
+def _fresh(long_pdf: Path, patch: str) -> dict:
+    """Load `long_pdf` with two readers in a fresh interpreter, `_read_page` replaced by `patch`."""
+    code = f"""
+import json, os
+import contractcheck.ingest.pdf as reader
+from contractcheck.errors import LoadError
+from contractcheck.ingest import load
+from contractcheck.ingest.base import Limits
+real, parent = reader._read_page, os.getpid()
+{patch}
+forks = []
+os.register_at_fork(after_in_parent=lambda: forks.append(1))
+one = load({str(long_pdf)!r}, limits=Limits(pdf_readers=1))
+try:
+    two = load({str(long_pdf)!r}, limits=Limits(pdf_readers=2))
+    print(json.dumps({{"forks": len(forks), "same": one.text == two.text and one.pages == two.pages}}))
+except LoadError as exc:
+    print(json.dumps({{"forks": len(forks), "error": [exc.code, exc.message]}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
 
-    real = reader._read_page
 
-    def failing(pdf, index):  # runs in the forked reader too: it inherits the patch
-        if index == 60:
-            raise LoadError(f"corrupt PDF: page {index + 1} cannot be read", code="corrupt")
-        return real(pdf, index)
+def test_a_bad_page_in_the_second_half_is_reported_as_from_one_reader(long_pdf: Path) -> None:
+    result = _fresh(
+        long_pdf,
+        """
+def failing(pdf, index):  # the forked reader inherits the replacement
+    if index == 60 and os.getpid() != parent:
+        raise LoadError(f"corrupt PDF: page {index + 1} cannot be read", code="corrupt")
+    return real(pdf, index)
+reader._read_page = failing
+""",
+    )
+    assert result["forks"] == 1
+    assert result["error"] == ["corrupt", "corrupt PDF: page 61 cannot be read"]
 
-    monkeypatch.setattr(reader, "_read_page", failing)
-    with pytest.raises(LoadError) as exc:
-        load(long_pdf, limits=Limits(pdf_readers=2))
-    assert exc.value.code == "corrupt" and "page 61" in exc.value.message
 
-
-def test_a_second_reader_that_dies_leaves_its_pages_to_the_first(long_pdf: Path, monkeypatch) -> None:
-    import os
-
-    import contractcheck.ingest.pdf as reader
-
-    real, parent = reader._read_page, os.getpid()
-
-    def dying(pdf, index):
-        if os.getpid() != parent:
-            os._exit(3)  # the forked reader vanishes without a word
-        return real(pdf, index)
-
-    one = load(long_pdf, limits=Limits(pdf_readers=1))
-    monkeypatch.setattr(reader, "_read_page", dying)
-    _same(one, load(long_pdf, limits=Limits(pdf_readers=2)))
+def test_a_second_reader_that_dies_leaves_its_pages_to_the_first(long_pdf: Path) -> None:
+    result = _fresh(
+        long_pdf,
+        """
+def dying(pdf, index):
+    if os.getpid() != parent:
+        os._exit(3)  # the forked reader vanishes without a word
+    return real(pdf, index)
+reader._read_page = dying
+""",
+    )
+    assert result == {"forks": 1, "same": True}
