@@ -19,8 +19,13 @@ _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 _MIN_LEN = 3  # shorter literals ("of", "i") say nothing useful about a document
 
 
-def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
-    """Sets of case-folded literals; every match contains at least one literal of each set."""
+# A condition every match satisfies: a literal it contains, or alternatives (one per branch of an
+# alternation), each a tuple of conditions that all hold when that branch matched.
+Condition = str | tuple[tuple["Condition", ...], ...]
+
+
+def required_literals(pattern: str) -> tuple[Condition, ...]:
+    """Conditions on case-folded literals that hold for every match of `pattern`."""
     try:
         # Unicode properties (\p{L}) are the `regex` module's; any class stands in for them here.
         tree = _sre.parse(_PROPERTY.sub(r"\\w", pattern))
@@ -29,13 +34,13 @@ def required_literals(pattern: str) -> tuple[frozenset[str], ...]:
     return tuple(_required(list(tree)))
 
 
-def _required(items: list) -> list[frozenset[str]]:
-    out: list[frozenset[str]] = []
+def _required(items: list) -> list[Condition]:
+    out: list[Condition] = []
     run: list[str] = []
 
     def flush() -> None:
         if len(run) >= _MIN_LEN:
-            out.append(frozenset({"".join(run).casefold()}))
+            out.append("".join(run).casefold())
         run.clear()
 
     for op, arg in items:
@@ -44,10 +49,10 @@ def _required(items: list) -> list[frozenset[str]]:
             run.append(chr(arg))
             continue
         flush()
-        if name == "BRANCH":  # one of the branches matches: the union of one set from each
-            branches = [_required(list(b)) for b in arg[1]]
-            if branches and all(branches):
-                out.append(frozenset().union(*(max(b, key=lambda s: min(map(len, s))) for b in branches)))
+        if name == "BRANCH":
+            branches = tuple(tuple(_required(list(b))) for b in arg[1])
+            if branches and all(branches):  # a branch that requires nothing makes the whole true
+                out.append(branches)
         elif name == "SUBPATTERN":
             out += _required(list(arg[-1]))
         elif name == "ATOMIC_GROUP":
@@ -73,5 +78,8 @@ class TextProbe:
             self._seen[literal] = literal in where
         return self._seen[literal]
 
-    def may_match(self, needs: tuple[frozenset[str], ...]) -> bool:
-        return all(any(self.has(lit) for lit in alternatives) for alternatives in needs)
+    def may_match(self, needs: tuple[Condition, ...]) -> bool:
+        """False only when some condition cannot hold in this text, so the pattern cannot match."""
+        return all(
+            self.has(c) if isinstance(c, str) else any(self.may_match(branch) for branch in c) for c in needs
+        )

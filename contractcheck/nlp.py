@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from .literals import TextProbe, required_literals
+from .literals import Condition, TextProbe, required_literals
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per clause; a slower user pattern is reported, not waited on
 
@@ -78,7 +78,7 @@ class TermMatcher:
     prefix_first: dict[str, list[_PrefixTerm]] = field(default_factory=dict)  # "diskrimin" -> terms
     phrase_targets: dict[str, list[str]] = field(default_factory=dict)  # fixed phrase -> its keys
     patterns: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
-    needs: dict[regex.Pattern[str], tuple[frozenset[str], ...]] = field(default_factory=dict)  # see literals
+    needs: dict[regex.Pattern[str], tuple[Condition, ...]] = field(default_factory=dict)  # see literals
     fuzzy_words: dict[str, list[tuple[str, bool, int]]] = field(
         default_factory=dict
     )  # key -> (word, prefix, cut)
