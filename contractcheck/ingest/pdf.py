@@ -17,6 +17,7 @@ import pickle
 import re
 import signal
 import statistics
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -173,7 +174,8 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 def _read_pages(pdf: pdfium.PdfDocument, count: int, readers: int) -> list[_Page]:
     """Every page in order. A long PDF's second half is read at the same time by a forked copy of
     this process, which hands its pages back pickled: pdfium cannot be used from two threads."""
-    if readers < 2 or count < _PARALLEL_PAGES or not hasattr(os, "fork") or threading.active_count() > 1:
+    # Linux only: fork is unsafe on macOS once system frameworks are loaded, and absent on Windows.
+    if readers < 2 or count < _PARALLEL_PAGES or sys.platform != "linux" or threading.active_count() > 1:
         return [_read_page(pdf, i) for i in range(count)]
     half = count // 2
     r, w = os.pipe()
