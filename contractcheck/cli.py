@@ -15,17 +15,30 @@ from .cli_options import (
     output_option,
     selection_options,
 )
-from .errors import EXIT_ERROR, EXIT_GAPS, EXIT_OK, ContractcheckError, LoadError
+from .errors import EXIT_ERROR, EXIT_GAPS, EXIT_INTERRUPTED, EXIT_OK, ContractcheckError, LoadError
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=_CONTEXT)
+class _Commands(click.Group):
+    """Ctrl-C ends any command with one line and exit 130, not click's "Aborted!" and exit 1,
+    which a script would read as "gaps found"."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            click.echo("contractcheck: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@click.group(cls=_Commands, context_settings=_CONTEXT)
 @click.version_option(__version__, prog_name="contractcheck")
 def main() -> None:
     """Check procurement contracts (PDF, DOCX, text) against human-rights requirements.
 
-    Exit codes: 0 done; 1 gaps found (check); 2 usage error or an input that could not be read.
+    Exit codes: 0 done; 1 gaps found (check); 2 usage error or an input that could not be read;
+    130 interrupted.
     """
 
 

@@ -19,9 +19,8 @@ from .cli_options import (
     output_option,
     selection_options,
 )
-from .errors import EXIT_ERROR, ContractcheckError, LoadError
+from .errors import EXIT_ERROR, EXIT_INTERRUPTED, ContractcheckError, LoadError
 
-EXIT_INTERRUPTED = 130
 _FORMATS = click.Choice(["text", "csv", "jsonl", "json"])
 
 

@@ -8,6 +8,7 @@ from .model import Notice
 EXIT_OK = 0
 EXIT_GAPS = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 class ContractcheckError(Exception):

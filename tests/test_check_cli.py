@@ -143,3 +143,20 @@ def test_library_api_matches_the_cli(files: dict[str, Path]) -> None:
     checker = contractcheck.Checker(only=["NONDISC"])
     assert checker.check(files["met"]).documents[0].findings[0].status == "met"
     assert checker.check(b"").documents[0].error.code == "empty"
+
+
+def test_ctrl_c_ends_a_check_with_exit_130_not_the_gaps_code(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from contractcheck.api import Checker
+    from contractcheck.cli import main
+
+    def interrupted(self, source, *, name=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Checker, "check_one", interrupted)
+    contract = tmp_path / "c.txt"
+    contract.write_text("1. The Supplier shall not discriminate.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(contract)])
+    assert result.exit_code == 130
+    assert "contractcheck: interrupted" in result.output and "Aborted" not in result.output
