@@ -159,13 +159,14 @@ class Engine:
         terms: list[tuple[list[Hit], list[tuple[int, int]] | None]] = []
         for i, (clause, sdoc) in enumerate(zip(clauses, docs, strict=True)):
             docs[i] = None  # type: ignore[call-overload]  # each clause's tokens are freed once read
-            hits = matcher.find(sdoc, words, clause.text, patterns=False, base=clause.start)
+            hits = matcher.find(sdoc, words, clause.text, clause.start)
             # Sentence boundaries matter only where a requirement's topic occurs; elsewhere a
             # clause is one unit, which spares the sentencizer most of a long contract.
             spans = _sentence_spans(sdoc, punct, len(clause.text)) if _on_any_topic(hits) else None
             terms.append((hits, spans))
         live = matcher.live_patterns(doc.text)  # a pattern whose words the text lacks is never run
-        by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses], _eager, live)
+        eager = {k: v for k, v in live.items() if _eager(k)}
+        by_pattern = matcher.find_patterns(doc.text, [(c.start, c.end) for c in clauses], eager)
         for clause, (hits, spans), pattern_hits in zip(clauses, terms, by_pattern, strict=True):
             text, base = clause.text, clause.start
             if spans is None:  # a topic that only a pattern found: tokenize this clause again

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from sys import intern  # the same matched word ('shall', 'ska') is one string, not thousands
 from typing import NamedTuple
@@ -134,23 +134,14 @@ class TermMatcher:
         }
         return {k: ps for k, ps in live.items() if ps}
 
-    def find(
-        self,
-        doc: Doc,
-        words: WordIndex | None = None,
-        text: str | None = None,
-        *,
-        patterns: bool = True,
-        base: int = 0,
-    ) -> list[Hit]:
-        """All hits in one clause doc: phrases, prefix terms, patterns (unless `patterns` is False:
-        see `find_patterns`), and fuzzy words; offsets are shifted by `base` (the clause's start).
+    def find(self, doc: Doc, words: WordIndex, text: str, base: int) -> list[Hit]:
+        """The term hits of one clause doc: phrases, prefix terms and fuzzy words, offsets shifted by
+        `base` (the clause's start). Patterns are not run here but per document: see `find_patterns`.
 
         `words` (see `word_index`) names the words worth a look, computed once per document so that
-        rapidfuzz and the term lookup stay off the per-token path.
+        rapidfuzz and the term lookup stay off the per-token path; `text` is the clause's text
+        (Doc.text would re-join every token).
         """
-        text = doc.text if text is None else text  # Doc.text re-joins every token: pass it when known
-        words = words or self.word_index([doc])
         strings = self.nlp.vocab.strings
         hits: list[Hit] = []
         arr = doc.to_array([LOWER, IDX, LENGTH])
@@ -179,27 +170,16 @@ class TermMatcher:
                 hits += [
                     _hit(Hit, (key, a + base, b + base, intern(text[a:b]), True, "")) for key in fuzzy[h]
                 ]
-        if patterns:
-            for key, compiled in self.patterns.items():
-                for pattern in compiled:
-                    found = _pattern_hits(key, pattern, text, 0, len(text)) or []
-                    hits += [Hit(h.key, h.start + base, h.end + base, h.text, term=h.term) for h in found]
         return hits
 
     def find_patterns(
-        self,
-        text: str,
-        spans: list[tuple[int, int]],
-        keys: Callable[[str], bool] | None = None,
-        patterns: dict[str, list[regex.Pattern[str]]] | None = None,
+        self, text: str, spans: list[tuple[int, int]], patterns: dict[str, list[regex.Pattern[str]]]
     ) -> list[list[Hit]]:
-        """Pattern hits per span (a clause) of one text, with offsets into `text`; `keys` limits the
-        scan to the keys it accepts, `patterns` (default: all) to those patterns."""
+        """Hits of `patterns` (key -> compiled) per span (a clause) of one text, offsets into `text`."""
         out: list[list[Hit]] = [[] for _ in spans]
-        for key, compiled in (self.patterns if patterns is None else patterns).items():
-            if keys is None or keys(key):
-                for i, hits in enumerate(pattern_hits_in_spans(key, compiled, text, spans)):
-                    out[i] += hits
+        for key, compiled in patterns.items():
+            for i, hits in enumerate(pattern_hits_in_spans(key, compiled, text, spans)):
+                out[i] += hits
         return out
 
     def word_index(self, docs: Iterable[Doc]) -> WordIndex:
