@@ -24,11 +24,7 @@ from bench_ingest import build_pdf, paired_times, raw_pdfium  # noqa: E402
 _PROBE = """
 import json, sys
 sys.path.insert(0, {root!r})
-def hwm():
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
+from contractcheck.memory import peak_rss_kb as hwm
 from contractcheck.api import Checker
 base = hwm()
 Checker().check({path!r})

@@ -146,23 +146,9 @@ def segment_available() -> bool:
 
 
 _PROBE = """
-import json, resource, sys
+import json, sys
 sys.path.insert(0, {root!r})
-
-
-def hwm_kb():
-    # VmHWM belongs to this process image; ru_maxrss can carry over the parent's peak across
-    # fork+exec on Linux, which would report the benchmark's own memory instead of ours.
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
+from contractcheck.memory import peak_rss_kb as hwm_kb
 from contractcheck.ingest import load
 base = hwm_kb()
 doc = load({path!r}, segment={segment!r})

@@ -13,7 +13,6 @@ import gc
 import importlib
 import os
 import pickle
-import resource
 import signal
 import socket
 import sys
@@ -21,6 +20,7 @@ import threading
 import time
 from typing import Any
 
+from ..memory import peak_rss_kb
 from .child import MAX_MESSAGE, error_result, recv, send
 
 
@@ -122,21 +122,9 @@ def _serve(fd_in: int, fd_out: int, checker: Any, task: Any, *, zygote: int) -> 
             result = error_result(
                 name, "worker_crashed", f"internal error while checking ({type(exc).__name__}: {exc})"
             )
-        send(fd_out, ("result", job, result, time.perf_counter() - t0, _peak_rss_kb(), exiting))
+        send(fd_out, ("result", job, result, time.perf_counter() - t0, peak_rss_kb(), exiting))
         if exiting:
             return 4
-
-
-def _peak_rss_kb() -> int:
-    """This process's peak RSS: VmHWM where /proc has it (ru_maxrss may carry the parent's over exec)."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _watch_parent(parent: int, die_with_parent: bool) -> None:
