@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,28 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         timeout=180,
         cwd=cwd,
     )
+
+
+# Libraries the light commands (help, an unchanged re-audit) must never import.
+HEAVY = ("spacy", "pdfplumber", "pypdfium2", "docx", "lxml", "rapidfuzz", "distributed", "sqlite3")
+
+
+def heavy_imports(
+    args: list[str], heavy: tuple[str, ...] = HEAVY, cwd: Path | None = None
+) -> tuple[int | None, list[str], str, str]:
+    """Run `contractcheck ARGS` in a fresh interpreter: (exit code, which of `heavy` it imported,
+    its stdout, its stderr)."""
+    code = (
+        "import json, sys\n"
+        "from contractcheck.cli import main\n"
+        "status = 0\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as exc:\n"
+        "    status = exc.code\n"
+        f"print(json.dumps([status, [m for m in {heavy!r} if m in sys.modules]]))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=cwd)
+    output, _, probe = res.stdout.rstrip("\n").rpartition("\n")
+    status, imported = json.loads(probe)
+    return status, imported, output, res.stderr

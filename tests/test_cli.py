@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import heavy_imports
 from conftest import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,18 +116,9 @@ def test_usage_error_exits_2() -> None:
     assert res.returncode == 2
 
 
-@pytest.mark.parametrize("args", [["--help"], ["extract", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["extract", "--help"], ["audit", "--help"], ["report", "--help"]]
+)
 def test_help_does_not_import_heavy_libraries(args: list[str]) -> None:
-    code = (
-        "import sys\n"
-        "from contractcheck.cli import main\n"
-        "try:\n"
-        f"    main({args!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = ('spacy', 'pdfplumber', 'pypdfium2', 'docx', 'lxml', 'rapidfuzz')\n"
-        "heavy = [m for m in heavy if m in sys.modules]\n"
-        "print('HEAVY', heavy, file=sys.stderr)\n"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert "HEAVY []" in res.stderr
+    status, imported, _, _ = heavy_imports(args)
+    assert status == 0 and imported == []
