@@ -7,6 +7,7 @@ here imports spaCy, the document parsers or Dask at import time.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -24,15 +25,19 @@ from .errors import EXIT_ERROR, EXIT_INTERRUPTED, ContractcheckError, LoadError
 _FORMATS = click.Choice(["text", "csv", "jsonl", "json"])
 
 
+def _db_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--db",
+        default=DEFAULT_DB,
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=str),
+        help=help_text,
+    )
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "--db",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Results store (SQLite); created if missing.",
-)
+@_db_option("Results store (SQLite); created if missing.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
 @output_option
@@ -207,13 +212,7 @@ def audit(
 
 
 @click.command()
-@click.option(
-    "--db",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Results store written by `contractcheck audit`.",
-)
+@_db_option("Results store written by `contractcheck audit`.")
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
 @output_option
 @gate_options
